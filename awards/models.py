@@ -1,0 +1,1 @@
+# Catalogue, rules, ratings and decisions arrive with the rules issue.

@@ -1,0 +1,1 @@
+# Report selectors and exporters arrive with the reports issue.

@@ -1,0 +1,257 @@
+"""Reads about units, staff and accounts. Every list starts from the user's scope."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from units import vntext
+from units.models import Collective, Employment, Role, Staff, Unit, UnitVersion, User
+
+# --- scope ---------------------------------------------------------------------------------
+
+def units_visible_to(user: User) -> QuerySet[Unit]:
+    """The user's unit and everything below it (a superuser without a unit sees all)."""
+    if user.is_superuser and user.unit_id is None:
+        return Unit.objects.all()
+    if not user.is_authenticated or user.unit_id is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=user.unit.path)
+
+
+def scope_roots(user: User) -> QuerySet[Unit]:
+    if user.is_superuser and user.unit_id is None:
+        return Unit.objects.filter(parent__isnull=True)
+    return Unit.objects.filter(pk=user.unit_id)
+
+
+def get_unit_for_user_or_404(user: User, pk: int) -> Unit:
+    """Fetch and authorize in one step: a unit outside the scope does not exist for the user."""
+    unit = units_visible_to(user).select_related("parent").filter(pk=pk).first()
+    if unit is None:
+        raise Http404("Không tìm thấy đơn vị.")
+    return unit
+
+
+def unit_subtree(unit: Unit) -> QuerySet[Unit]:
+    """All descendants of a unit and the unit itself, in one query."""
+    return Unit.objects.filter(path__startswith=unit.path)
+
+
+def search_units(qs: QuerySet[Unit], query: str | None) -> QuerySet[Unit]:
+    """Whole words, any case, with or without diacritics, in the name or the code."""
+    for term in vntext.search_terms(query):
+        qs = qs.filter(search_name__contains=term)
+    return qs
+
+
+# --- unit history by school year ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitState:
+    unit_id: int
+    name: str
+    short_name: str
+    parent_id: int | None
+    is_active: bool
+
+
+def unit_versions_as_of(start_year: int, unit_ids: list[int] | None = None) -> dict[int, UnitState]:
+    """Each unit's name, parent and status in the school year starting `start_year` (one query).
+
+    A unit whose first version starts after that year did not exist yet and is absent.
+    """
+    latest = (
+        UnitVersion.objects.filter(unit_id=OuterRef("unit_id"), from_year__lte=start_year)
+        .order_by("-from_year")
+        .values("from_year")[:1]
+    )
+    qs = UnitVersion.objects.filter(from_year=Subquery(latest))
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    return {
+        v["unit_id"]: UnitState(v["unit_id"], v["name"], v["short_name"], v["parent_id"], v["is_active"])
+        for v in qs.values("unit_id", "name", "short_name", "parent_id", "is_active")
+    }
+
+
+def unit_as_of(unit: Unit, start_year: int) -> UnitState | None:
+    return unit_versions_as_of(start_year, [unit.pk]).get(unit.pk)
+
+
+def subtree_ids_as_of(root: Unit, start_year: int) -> set[int]:
+    """Ids of the units under `root` as the tree stood in that school year (root included)."""
+    states = unit_versions_as_of(start_year)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for state in states.values():
+        children[state.parent_id].append(state.unit_id)
+    found, stack = set(), [root.pk]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+def staff_visible_to(user: User) -> QuerySet[Staff]:
+    """Staff whose current unit is in the user's scope."""
+    if user.is_superuser and user.unit_id is None:
+        return Staff.objects.all()
+    if user.unit_id is None:
+        return Staff.objects.none()
+    return Staff.objects.filter(unit__path__startswith=user.unit.path)
+
+
+def get_staff_for_user_or_404(user: User, pk: int) -> Staff:
+    staff = (
+        staff_visible_to(user).select_related("unit", "team").filter(pk=pk).first()
+    )
+    if staff is None:
+        raise Http404("Không tìm thấy cán bộ.")
+    return staff
+
+
+def employed_during(start: datetime.date, end: datetime.date) -> Q:
+    """Employment rows that overlap [start, end]."""
+    return Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+
+
+def staff_list(
+    user: User,
+    *,
+    unit: Unit | None = None,
+    school_year=None,
+    query: str | None = None,
+    team_id: int | None = None,
+    order: str = "name",
+) -> QuerySet[Staff]:
+    """Staff in scope (optionally one unit's subtree) who worked there during the school year.
+
+    Searches whole words without diacritics or case; ordered the Vietnamese way by default.
+    """
+    qs = staff_visible_to(user)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if school_year is not None:
+        worked = Employment.objects.filter(
+            employed_during(school_year.start_date, school_year.end_date), staff_id=OuterRef("pk"),
+        )
+        qs = qs.filter(Exists(worked))
+    else:
+        qs = qs.filter(is_active=True)
+    for term in vntext.search_terms(query):
+        qs = qs.filter(search_name__contains=term)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    orderings = {
+        "name": ["sort_key", "pk"],
+        "-name": ["-sort_key", "-pk"],
+        "dob": ["date_of_birth", "sort_key"],
+        "-dob": ["-date_of_birth", "sort_key"],
+        "unit": ["unit__path", "sort_key"],
+        "position": ["position", "sort_key"],
+    }
+    return qs.select_related("unit", "team").order_by(*orderings.get(order, orderings["name"]))
+
+
+def collectives_of(unit: Unit) -> QuerySet[Collective]:
+    return Collective.objects.filter(unit=unit, is_active=True).order_by("name")
+
+
+# --- overview counts -------------------------------------------------------------------------
+
+@dataclass
+class OverviewRow:
+    unit: Unit
+    unit_count: int = 0
+    staff_count: int = 0
+    account_count: int = 0
+
+
+def scope_overview(root: Unit, school_year=None) -> list[OverviewRow]:
+    """One row per child of `root` (each Phòng, each directly managed school): how many units
+    lie below it, how many staff worked there in the school year, how many accounts it has.
+
+    Three queries whatever the size of the tree; the roll-up walks the materialized paths.
+    """
+    units = list(unit_subtree(root).only("id", "path", "depth", "name", "short_name", "kind", "level", "code"))
+    staff_by_unit: dict[int, int] = {}
+    if school_year is not None:
+        rows = (
+            Employment.objects.filter(
+                employed_during(school_year.start_date, school_year.end_date),
+                unit__path__startswith=root.path,
+            )
+            .values("unit_id")
+            .annotate(n=Count("staff_id", distinct=True))
+        )
+    else:
+        rows = (
+            Staff.objects.filter(unit__path__startswith=root.path, is_active=True)
+            .values("unit_id")
+            .annotate(n=Count("id"))
+        )
+    staff_by_unit = {r["unit_id"]: r["n"] for r in rows}
+    accounts = (
+        User.objects.filter(unit__path__startswith=root.path, is_active=True)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+    )
+    accounts_by_unit = {r["unit_id"]: r["n"] for r in accounts}
+
+    children = {u.path: OverviewRow(u) for u in units if u.depth == root.depth + 1}
+    for u in units:
+        if u.pk == root.pk:
+            continue
+        # The child of root on u's path: "/1/17/203/" under "/1/" -> "/1/17/".
+        child_path = root.path + u.path[len(root.path):].split("/", 1)[0] + "/"
+        row = children.get(child_path)
+        if row is None:
+            continue
+        row.unit_count += 1
+        row.staff_count += staff_by_unit.get(u.pk, 0)
+        row.account_count += accounts_by_unit.get(u.pk, 0)
+    return sorted(children.values(), key=lambda r: (r.unit.kind != Unit.Kind.DISTRICT_OFFICE, r.unit.path))
+
+
+def units_without_account(user: User) -> QuerySet[Unit]:
+    """Active units in scope that no active account belongs to."""
+    has_account = User.objects.filter(unit_id=OuterRef("pk"), is_active=True)
+    return (
+        units_visible_to(user)
+        .filter(is_active=True)
+        .exclude(Exists(has_account))
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+def accounts_visible_to(user: User) -> QuerySet[User]:
+    if user.is_superuser and user.unit_id is None:
+        return User.objects.all().select_related("unit")
+    if user.unit_id is None:
+        return User.objects.none()
+    return User.objects.filter(unit__path__startswith=user.unit.path).select_related("unit")
+
+
+def get_account_for_user_or_404(user: User, pk: int) -> User:
+    account = accounts_visible_to(user).filter(pk=pk).first()
+    if account is None:
+        raise Http404("Không tìm thấy tài khoản.")
+    return account
+
+
+ROLES_FOR_KIND = {
+    Unit.Kind.DEPARTMENT: [Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_ADMIN, Role.VIEWER, Role.SCHOOL_OFFICER],
+    Unit.Kind.DISTRICT_OFFICE: [Role.DISTRICT_REVIEWER, Role.VIEWER, Role.SCHOOL_OFFICER],
+    Unit.Kind.SCHOOL: [Role.SCHOOL_OFFICER, Role.SCHOOL_HEAD, Role.VIEWER],
+    Unit.Kind.CENTER: [Role.SCHOOL_OFFICER, Role.SCHOOL_HEAD, Role.VIEWER],
+}

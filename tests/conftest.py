@@ -1,4 +1,77 @@
-import os
+"""Personas over a small tree (healthchecks' alice/bob/charlie habit):
 
-# The suite runs with DEBUG on (a dev SECRET_KEY, plain static storage) unless CI says otherwise.
-os.environ.setdefault("DEBUG", "1")
+    Sở (SGD)
+    ├── Phòng A (PGD-A) ── school A1 (TH-A-1), school A2 (THCS-A-2)
+    ├── Phòng B (PGD-B) ── school B1 (TH-B-1)
+    └── THPT X (directly under the Sở)
+"""
+
+import datetime
+
+import pytest
+
+from tests.factories import StaffFactory, UnitFactory, UserFactory, school_year
+from units.models import Role
+
+PASSWORD = "mat-khau-thu-1"
+
+
+@pytest.fixture
+def tree(db):
+    sgd = UnitFactory(code="SGD", name="Sở Giáo dục và Đào tạo tỉnh Thử", level="SGD")
+    pgd_a = UnitFactory(code="PGD-A", name="Phòng Giáo dục và Đào tạo huyện A", level="PGD", parent=sgd)
+    pgd_b = UnitFactory(code="PGD-B", name="Phòng Giáo dục và Đào tạo huyện B", level="PGD", parent=sgd)
+    a1 = UnitFactory(code="TH-A-1", name="Trường Tiểu học An Phú", level="TH", parent=pgd_a)
+    a2 = UnitFactory(code="THCS-A-2", name="Trường THCS Đức Lập", level="THCS", parent=pgd_a)
+    b1 = UnitFactory(code="TH-B-1", name="Trường Tiểu học Bình Hòa", level="TH", parent=pgd_b)
+    x = UnitFactory(code="THPT-X", name="Trường THPT Xuân Lộc", level="THPT", parent=sgd)
+    return dict(sgd=sgd, pgd_a=pgd_a, pgd_b=pgd_b, a1=a1, a2=a2, b1=b1, x=x)
+
+
+@pytest.fixture
+def year(db):
+    return school_year("2020-2021")
+
+
+@pytest.fixture
+def people(tree, year):
+    return {
+        "a1": [
+            StaffFactory(unit=tree["a1"], full_name="Nguyễn Văn A", gender="M"),
+            StaffFactory(unit=tree["a1"], full_name="Trần Thị Đào", date_of_birth=datetime.date(1990, 1, 2)),
+        ],
+        "b1": [StaffFactory(unit=tree["b1"], full_name="Lê Văn Bình", gender="M")],
+        "x": [StaffFactory(unit=tree["x"], full_name="Phạm Thị Xuân")],
+    }
+
+
+@pytest.fixture
+def make_user(tree):
+    def make(unit_key: str, role: str, **kwargs):
+        return UserFactory(unit=tree[unit_key], role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        client.force_login(user)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def officer_a1(make_user):
+    return make_user("a1", Role.SCHOOL_OFFICER, username="officer.a1")
+
+
+@pytest.fixture
+def reviewer_a(make_user):
+    return make_user("pgd_a", Role.DISTRICT_REVIEWER, username="reviewer.a")
+
+
+@pytest.fixture
+def dept_admin(make_user):
+    return make_user("sgd", Role.DEPARTMENT_ADMIN, username="admin.so")

@@ -183,7 +183,7 @@ class Staff(models.Model):
 
     def set_name(self, full_name: str) -> None:
         """Store the NFC name, its parts and the keys that search and ordering use."""
-        self.full_name = vntext.normalize_text(full_name)
+        self.full_name = vntext.name_case(full_name)
         self.family_name, self.middle_name, self.given_name = vntext.split_name(self.full_name)
         self.search_name = vntext.search_index(self.full_name)
         self.sort_key = vntext.name_sort_key(self.family_name, self.middle_name, self.given_name)

@@ -23,10 +23,11 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=user.unit.path)
 
 
-def scope_roots(user: User) -> QuerySet[Unit]:
+def scope_roots(user: User) -> list[Unit]:
+    """The top units of the user's scope: their own unit, or the roots for a superuser."""
     if user.is_superuser and user.unit_id is None:
-        return Unit.objects.filter(parent__isnull=True)
-    return Unit.objects.filter(pk=user.unit_id)
+        return list(Unit.objects.filter(parent__isnull=True))
+    return [user.unit] if user.unit_id else []
 
 
 def get_unit_for_user_or_404(user: User, pk: int) -> Unit:
@@ -101,13 +102,27 @@ def subtree_ids_as_of(root: Unit, start_year: int) -> set[int]:
 
 # --- staff ----------------------------------------------------------------------------------
 
-def staff_visible_to(user: User) -> QuerySet[Staff]:
-    """Staff whose current unit is in the user's scope."""
+def _scope_path(user: User) -> str | None:
+    """The path prefix of the user's scope; "" for a superuser without a unit; None for nobody."""
     if user.is_superuser and user.unit_id is None:
-        return Staff.objects.all()
-    if user.unit_id is None:
+        return ""
+    if not user.is_authenticated or user.unit_id is None:
+        return None
+    return user.unit.path
+
+
+def staff_visible_to(user: User) -> QuerySet[Staff]:
+    """Staff who work, or once worked, in a unit of the user's scope.
+
+    Former staff stay visible so that earlier school years keep their lists.
+    """
+    path = _scope_path(user)
+    if path is None:
         return Staff.objects.none()
-    return Staff.objects.filter(unit__path__startswith=user.unit.path)
+    if path == "":
+        return Staff.objects.all()
+    worked_here = Employment.objects.filter(staff_id=OuterRef("pk"), unit__path__startswith=path)
+    return Staff.objects.filter(Q(unit__path__startswith=path) | Exists(worked_here))
 
 
 def get_staff_for_user_or_404(user: User, pk: int) -> Staff:
@@ -133,20 +148,25 @@ def staff_list(
     team_id: int | None = None,
     order: str = "name",
 ) -> QuerySet[Staff]:
-    """Staff in scope (optionally one unit's subtree) who worked there during the school year.
+    """Staff who worked in the scope (or one unit's subtree in it) during the school year.
 
     Searches whole words without diacritics or case; ordered the Vietnamese way by default.
     """
-    qs = staff_visible_to(user)
+    path = _scope_path(user)
+    if path is None or (unit is not None and not unit.path.startswith(path)):
+        return Staff.objects.none()
     if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
+        path = unit.path
     if school_year is not None:
+        # Who worked in the scope during that year, wherever they are now.
         worked = Employment.objects.filter(
-            employed_during(school_year.start_date, school_year.end_date), staff_id=OuterRef("pk"),
+            employed_during(school_year.start_date, school_year.end_date),
+            staff_id=OuterRef("pk"),
+            unit__path__startswith=path,
         )
-        qs = qs.filter(Exists(worked))
+        qs = Staff.objects.filter(Exists(worked))
     else:
-        qs = qs.filter(is_active=True)
+        qs = Staff.objects.filter(unit__path__startswith=path, is_active=True)
     for term in vntext.search_terms(query):
         qs = qs.filter(search_name__contains=term)
     if team_id:

@@ -33,7 +33,7 @@ def _query_without_page(request) -> str:
 def home(request):
     user = request.user
     year = request.school_year
-    roots = list(selectors.scope_roots(user))
+    roots = selectors.scope_roots(user)
     if not roots:
         return render(request, "units/home_empty.html")
     root = roots[0]

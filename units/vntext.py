@@ -54,6 +54,11 @@ def search_terms(query: str | None) -> list[str]:
     return [f" {word} " for word in fold(query).split(" ") if word]
 
 
+def name_case(value: str | None) -> str:
+    """Names as Vietnamese write them: "nguyễn VĂN an" -> "Nguyễn Văn An"."""
+    return " ".join(word[:1].upper() + word[1:].lower() for word in normalize_text(value).split(" "))
+
+
 def split_name(full_name: str) -> tuple[str, str, str]:
     """(family, middle, given) from a Vietnamese full name written family-first."""
     words = normalize_text(full_name).split(" ")

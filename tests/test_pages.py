@@ -1,0 +1,106 @@
+"""Each role's pages render in Vietnamese, with dates as dd/mm/yyyy."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import formats
+
+from units.models import Role
+
+
+def test_settings_are_vietnamese():
+    assert settings.LANGUAGE_CODE == "vi"
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+    assert formats.date_format(datetime.date(2020, 9, 5), "SHORT_DATE_FORMAT") == "05/09/2020"
+
+
+@pytest.mark.django_db
+def test_login_page_is_vietnamese(client):
+    response = client.get(reverse("login"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'lang="vi"' in body and "Đăng nhập" in body and "Mật khẩu" in body
+
+
+@pytest.mark.django_db
+def test_wrong_password_message_is_vietnamese(client, officer_a1):
+    response = client.post(reverse("login"), {"username": officer_a1.username, "password": "sai-mat-khau"})
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "unit_key, role, template, expected",
+    [
+        ("sgd", Role.DEPARTMENT_ADMIN, "units/home_department.html", "Phòng GD&amp;ĐT huyện A"),
+        ("sgd", Role.DEPARTMENT_REVIEWER, "units/home_department.html", "THPT Xuân Lộc"),
+        ("pgd_a", Role.DISTRICT_REVIEWER, "units/home_district.html", "Tiểu học An Phú"),
+        ("a1", Role.SCHOOL_OFFICER, "units/home_school.html", "Nguyễn Văn A"),
+        ("x", Role.SCHOOL_HEAD, "units/home_school.html", "Phạm Thị Xuân"),
+    ],
+)
+def test_home_page_fits_the_role(people, make_user, login, unit_key, role, template, expected):
+    response = login(make_user(unit_key, role)).get(reverse("home"))
+    assert response.status_code == 200
+    assert template in [t.name for t in response.templates]
+    assert expected in response.content.decode()
+
+
+def test_department_home_counts_units_and_staff_per_district(people, dept_admin, login):
+    rows = {r.unit.code: r for r in login(dept_admin).get(reverse("home")).context["rows"]}
+    assert (rows["PGD-A"].unit_count, rows["PGD-A"].staff_count) == (3, 2)
+    assert (rows["PGD-B"].unit_count, rows["PGD-B"].staff_count) == (2, 1)
+    assert (rows["THPT-X"].unit_count, rows["THPT-X"].staff_count) == (1, 1)
+
+
+def test_staff_list_page_searches_and_shows_dates_dd_mm_yyyy(people, officer_a1, login):
+    response = login(officer_a1).get(reverse("staff_list"), {"q": "tran thi dao"})
+    body = response.content.decode()
+    assert "Trần Thị Đào" in body and "Nguyễn Văn A" not in body
+    assert "02/01/1990" in body
+
+
+def test_unit_search_ignores_diacritics(tree, dept_admin, login):
+    page = login(dept_admin).get(reverse("unit_list"), {"q": "duc lap"}).context["page"]
+    assert [u.code for u in page] == ["THCS-A-2"]
+
+
+def test_unit_page_shows_the_name_of_the_selected_year(tree, people, dept_admin, login):
+    from tests.factories import school_year
+    from units import services
+
+    school_year("2023-2024")
+    services.unit_change(tree["a1"], from_year=2023, name="Trường Tiểu học An Phú Mới")
+    client = login(dept_admin)
+    old = client.get(reverse("unit_detail", args=[tree["a1"].pk]), {"year": "2020-2021"}).content.decode()
+    new = client.get(reverse("unit_detail", args=[tree["a1"].pk]), {"year": "2023-2024"}).content.decode()
+    assert "<h1 class=\"page-title\">Trường Tiểu học An Phú <small" in old
+    assert "<h1 class=\"page-title\">Trường Tiểu học An Phú Mới <small" in new
+    # The choice of year sticks for the session.
+    assert "Năm học 2023-2024" in client.get(reverse("unit_list")).content.decode()
+
+
+def test_officer_adds_and_edits_staff_of_own_unit(tree, year, officer_a1, login):
+    client = login(officer_a1)
+    response = client.post(reverse("staff_create"), {
+        "full_name": "  huỳnh   Thị Mỹ Duyên ", "date_of_birth": "05/09/1988", "gender": "F", "position": "Giáo viên",
+    })
+    assert response.status_code == 302
+    from units.models import Staff
+
+    staff = Staff.objects.get(given_name="Duyên")
+    assert staff.full_name == "Huỳnh Thị Mỹ Duyên"
+    assert staff.unit == tree["a1"] and staff.date_of_birth == datetime.date(1988, 9, 5)
+    assert staff.employments.count() == 1
+    response = client.post(reverse("staff_edit", args=[staff.pk]), {
+        "full_name": "Huỳnh Thị Mỹ Duyên", "date_of_birth": "32/13/1988", "gender": "F",
+    })
+    assert response.status_code == 200 and "Ngày sinh" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.date_of_birth == datetime.date(1988, 9, 5)
+
+
+def test_no_missing_migrations(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tests.factories import UnitFactory
+from units import selectors, services
+from units.models import Role, User
+
+
+def test_admin_creates_an_account_for_a_new_school_the_same_day(tree, dept_admin, login, client):
+    new = UnitFactory(code="MG-A-NEW", name="Trường Mẫu giáo Vành Khuyên", level="MG", parent=tree["pgd_a"])
+    admin = login(dept_admin)
+    assert new in admin.get(reverse("units_without_account")).context["units"]
+    response = admin.post(reverse("account_create"), {
+        "unit": new.pk, "username": "mg.vanhkhuyen", "full_name": "Trần Thị Lan", "role": Role.SCHOOL_OFFICER,
+    })
+    assert response.status_code == 200
+    password = response.context["password"]
+    account = User.objects.get(username="mg.vanhkhuyen")
+    assert account.unit == new and account.must_change_password
+    assert new not in selectors.units_without_account(dept_admin)
+
+    # The new officer logs in, is asked to change the password, then reaches the home page.
+    client.logout()
+    response = client.post(reverse("login"), {"username": "mg.vanhkhuyen", "password": password})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).url == reverse("password_change")
+    response = client.post(reverse("password_change"), {
+        "old_password": password, "new_password1": "Mot-mat-khau-moi-2026", "new_password2": "Mot-mat-khau-moi-2026",
+    })
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_role_must_fit_the_kind_of_unit(tree, dept_admin, login):
+    response = login(dept_admin).post(reverse("account_create"), {
+        "unit": tree["a1"].pk, "username": "sai.vaitro", "full_name": "Lê Văn Sai", "role": Role.DEPARTMENT_ADMIN,
+    })
+    assert "Vai trò này không dùng cho" in response.content.decode()
+    assert not User.objects.filter(username="sai.vaitro").exists()
+
+
+def test_deactivated_account_cannot_log_in(tree, dept_admin, officer_a1, login, client):
+    login(dept_admin).post(reverse("account_toggle_active", args=[officer_a1.pk]))
+    officer_a1.refresh_from_db()
+    assert not officer_a1.is_active
+    client.logout()
+    response = client.post(reverse("login"), {"username": officer_a1.username, "password": PASSWORD})
+    assert response.status_code == 200 and "không đúng" in response.content.decode()
+
+
+def test_reset_password_gives_a_new_one_time_password(tree, dept_admin, officer_a1, login):
+    response = login(dept_admin).post(reverse("account_reset_password", args=[officer_a1.pk]))
+    new_password = response.context["password"]
+    officer_a1.refresh_from_db()
+    assert officer_a1.check_password(new_password) and not officer_a1.check_password(PASSWORD)
+    assert officer_a1.must_change_password
+
+
+def test_admin_cannot_lock_itself(dept_admin):
+    with pytest.raises(services.AccountError):
+        services.account_set_active(actor=dept_admin, account=dept_admin, active=False)
+
+
+def test_account_pages_refuse_other_scopes(tree, make_user, login):
+    # A Sở admin of another province (a sibling root) does not see our accounts.
+    other_root = UnitFactory(code="SGD-KHAC", name="Sở Giáo dục và Đào tạo tỉnh Khác", level="SGD")
+    foreign_admin = User.objects.create(username="admin.khac", unit=other_root, role=Role.DEPARTMENT_ADMIN)
+    ours = make_user("a1", Role.SCHOOL_OFFICER)
+    client = login(foreign_admin)
+    assert client.get(reverse("account_detail", args=[ours.pk])).status_code == 404
+    assert client.post(reverse("account_reset_password", args=[ours.pk])).status_code == 404
+    assert client.get(reverse("account_create"), {"unit": tree["a1"].pk}).status_code == 404
+    with pytest.raises(services.AccountError):
+        services.account_create(actor=foreign_admin, unit=tree["a1"], username="x", full_name="X Y", role=Role.VIEWER)
+
+
+def test_login_is_throttled_after_repeated_failures(tree, officer_a1, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": officer_a1.username, "password": "sai"})
+    response = client.post(reverse("login"), {"username": officer_a1.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Tạm khóa đăng nhập" in response.content.decode()

@@ -1,0 +1,84 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.factories import StaffFactory, school_year
+from units import selectors, services
+from units.models import Employment
+
+
+@pytest.fixture
+def named(tree, year):
+    names = ["Nguyễn Văn A", "Nguyễn Văn Anh", "Đỗ Đức Đạt", "Trần Thị Ánh", "Lê Văn Dũng"]
+    return {n: StaffFactory(unit=tree["a1"], full_name=n) for n in names}
+
+
+def search(user, query, year):
+    return [s.full_name for s in selectors.staff_list(user, school_year=year, query=query)]
+
+
+@pytest.mark.parametrize("query", ["nguyen van a", "NGUYEN VAN A", "Nguyễn Văn A", "  nguyễn   VĂN a "])
+def test_search_ignores_case_and_diacritics(named, officer_a1, year, query):
+    assert search(officer_a1, query, year) == ["Nguyễn Văn A"]
+
+
+def test_d_with_stroke_folds_to_d(named, officer_a1, year):
+    assert search(officer_a1, "dat", year) == ["Đỗ Đức Đạt"]
+    assert search(officer_a1, "do duc", year) == ["Đỗ Đức Đạt"]
+
+
+def test_search_is_whole_word(named, officer_a1, year):
+    # "anh" finds Anh and Ánh, not "A".
+    assert sorted(search(officer_a1, "anh", year)) == ["Nguyễn Văn Anh", "Trần Thị Ánh"]
+
+
+def test_default_order_is_vietnamese(named, officer_a1, year):
+    # By given name (A < Anh < Ánh < Dũng < Đạt), then family, then middle.
+    assert search(officer_a1, "", year) == [
+        "Nguyễn Văn A", "Nguyễn Văn Anh", "Trần Thị Ánh", "Lê Văn Dũng", "Đỗ Đức Đạt",
+    ]
+
+
+def test_name_parts_are_stored(named):
+    staff = named["Trần Thị Ánh"]
+    assert (staff.family_name, staff.middle_name, staff.given_name) == ("Trần", "Thị", "Ánh")
+
+
+def test_transfer_keeps_the_past(tree, year):
+    staff = StaffFactory(unit=tree["a1"], full_name="Võ Thị Hạnh", start_date=datetime.date(2015, 9, 1))
+    services.staff_transfer(staff, to_unit=tree["b1"], on_date=datetime.date(2021, 1, 1), position="Giáo viên")
+    staff.refresh_from_db()
+    assert staff.unit == tree["b1"]
+    periods = list(Employment.objects.filter(staff=staff).order_by("start_date").values_list("unit__code", "end_date"))
+    assert periods == [("TH-A-1", datetime.date(2020, 12, 31)), ("TH-B-1", None)]
+
+
+def test_a_transfer_before_the_current_start_is_refused(tree):
+    staff = StaffFactory(unit=tree["a1"], start_date=datetime.date(2019, 9, 1))
+    with pytest.raises(ValidationError):
+        services.staff_transfer(staff, to_unit=tree["b1"], on_date=datetime.date(2019, 9, 1))
+    assert Employment.objects.filter(staff=staff).count() == 1
+
+
+def test_staff_list_follows_the_school_year(tree, year, dept_admin):
+    later = school_year("2022-2023")
+    old = StaffFactory(unit=tree["a1"], full_name="Hồ Văn Cũ", start_date=datetime.date(2000, 9, 1))
+    new = StaffFactory(unit=tree["a1"], full_name="Mai Thị Mới", start_date=datetime.date(2022, 9, 5))
+    services.staff_transfer(old, to_unit=tree["b1"], on_date=datetime.date(2021, 9, 1))
+    in_a1_2020 = selectors.staff_list(dept_admin, unit=tree["a1"], school_year=year)
+    in_a1_2022 = selectors.staff_list(dept_admin, unit=tree["a1"], school_year=later)
+    assert old not in in_a1_2022 and new in in_a1_2022
+    # The 2020-2021 list of a1 still has the person who left in 2021, and not the later hire.
+    assert old in in_a1_2020 and new not in in_a1_2020
+    assert old in selectors.staff_list(dept_admin, unit=tree["b1"], school_year=later)
+    assert old not in selectors.staff_list(dept_admin, unit=tree["b1"], school_year=year)
+
+
+def test_staff_team_must_belong_to_the_unit(tree):
+    other_team = services._team_for(tree["b1"], "Tổ 1")
+    with pytest.raises(ValidationError):
+        services.staff_create(
+            unit=tree["a1"], full_name="Lý Thị Hoa", date_of_birth=datetime.date(1990, 1, 1), gender="F",
+            team=other_team,
+        )

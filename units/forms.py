@@ -15,7 +15,8 @@ from units.selectors import ROLES_FOR_KIND
 POSITIONS = [
     "Hiệu trưởng", "Phó Hiệu trưởng", "Tổ trưởng", "Tổ phó", "Giáo viên", "Nhân viên",
     "Kế toán", "Văn thư", "Y tế", "Giám đốc", "Phó Giám đốc", "Trưởng phòng",
-    "Phó Trưởng phòng", "Chuyên viên",
+    "Phó Trưởng phòng", "Chuyên viên", "Chánh Văn phòng", "Phó Chánh Văn phòng", "Chánh Thanh tra",
+    "Phó Chánh Thanh tra",
 ]
 
 

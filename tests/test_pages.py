@@ -53,6 +53,10 @@ def test_department_home_counts_units_and_staff_per_district(people, dept_admin,
     assert (rows["PGD-A"].unit_count, rows["PGD-A"].staff_count) == (3, 2)
     assert (rows["PGD-B"].unit_count, rows["PGD-B"].staff_count) == (2, 1)
     assert (rows["THPT-X"].unit_count, rows["THPT-X"].staff_count) == (1, 1)
+    # The Sở's own row comes first; the totals cover the whole tree.
+    response = login(dept_admin).get(reverse("home"))
+    assert response.context["rows"][0].unit.code == "SGD"
+    assert response.context["total_units"] == 7 and response.context["total_staff"] == 4
 
 
 def test_staff_list_page_searches_and_shows_dates_dd_mm_yyyy(people, officer_a1, login):
@@ -65,6 +69,15 @@ def test_staff_list_page_searches_and_shows_dates_dd_mm_yyyy(people, officer_a1,
 def test_unit_search_ignores_diacritics(tree, dept_admin, login):
     page = login(dept_admin).get(reverse("unit_list"), {"q": "duc lap"}).context["page"]
     assert [u.code for u in page] == ["THCS-A-2"]
+
+
+def test_unit_search_is_a_phrase_not_scattered_words(tree, dept_admin, login):
+    from tests.factories import UnitFactory
+
+    UnitFactory(code="PGD-MH", name="Phòng Giáo dục và Đào tạo huyện Mộc Hóa", level="PGD", parent=tree["sgd"])
+    UnitFactory(code="TH-DH", name="Trường Tiểu học Thị trấn Đức Hòa", level="TH", parent=tree["pgd_a"])
+    page = login(dept_admin).get(reverse("unit_list"), {"q": "DUC HOA"}).context["page"]
+    assert [u.code for u in page] == ["TH-DH"]
 
 
 def test_unit_page_shows_the_name_of_the_selected_year(tree, people, dept_admin, login):

@@ -44,10 +44,12 @@ def unit_subtree(unit: Unit) -> QuerySet[Unit]:
 
 
 def search_units(qs: QuerySet[Unit], query: str | None) -> QuerySet[Unit]:
-    """Whole words, any case, with or without diacritics, in the name or the code."""
-    for term in vntext.search_terms(query):
-        qs = qs.filter(search_name__contains=term)
-    return qs
+    """A phrase of whole words, any case, with or without diacritics, in the name or the code.
+
+    A phrase rather than separate words: "duc hoa" must not find "Phòng Giáo dục ... Mộc Hóa".
+    """
+    phrase = vntext.search_phrase(query)
+    return qs.filter(search_name__contains=phrase) if phrase else qs
 
 
 # --- unit history by school year ------------------------------------------------------------
@@ -197,12 +199,13 @@ class OverviewRow:
 
 
 def scope_overview(root: Unit, school_year=None) -> list[OverviewRow]:
-    """One row per child of `root` (each Phòng, each directly managed school): how many units
-    lie below it, how many staff worked there in the school year, how many accounts it has.
+    """A row for `root` itself, then one per child (each Phòng, each directly managed school):
+    how many units lie below it, how many staff worked there in the school year, how many
+    accounts it has. Phòng first, then by district and name in Vietnamese order.
 
     Three queries whatever the size of the tree; the roll-up walks the materialized paths.
     """
-    units = list(unit_subtree(root).only("id", "path", "depth", "name", "short_name", "kind", "level", "code"))
+    units = list(unit_subtree(root).only("id", "path", "depth", "name", "short_name", "kind", "level", "code", "district"))
     staff_by_unit: dict[int, int] = {}
     if school_year is not None:
         rows = (
@@ -228,6 +231,8 @@ def scope_overview(root: Unit, school_year=None) -> list[OverviewRow]:
     accounts_by_unit = {r["unit_id"]: r["n"] for r in accounts}
 
     children = {u.path: OverviewRow(u) for u in units if u.depth == root.depth + 1}
+    own = OverviewRow(root, unit_count=1, staff_count=staff_by_unit.get(root.pk, 0),
+                      account_count=accounts_by_unit.get(root.pk, 0))
     for u in units:
         if u.pk == root.pk:
             continue
@@ -239,7 +244,16 @@ def scope_overview(root: Unit, school_year=None) -> list[OverviewRow]:
         row.unit_count += 1
         row.staff_count += staff_by_unit.get(u.pk, 0)
         row.account_count += accounts_by_unit.get(u.pk, 0)
-    return sorted(children.values(), key=lambda r: (r.unit.kind != Unit.Kind.DISTRICT_OFFICE, r.unit.path))
+    ordered = sorted(
+        children.values(),
+        key=lambda r: (
+            r.unit.kind != Unit.Kind.DISTRICT_OFFICE,
+            vntext.text_sort_key(r.unit.district),
+            vntext.text_sort_key(r.unit.short_name),
+        ),
+    )
+    # The root's own staff and accounts (the Sở's or Phòng's offices) come first.
+    return [own, *ordered]
 
 
 def units_without_account(user: User) -> QuerySet[Unit]:

@@ -59,6 +59,18 @@ def name_case(value: str | None) -> str:
     return " ".join(word[:1].upper() + word[1:].lower() for word in normalize_text(value).split(" "))
 
 
+def search_phrase(query: str | None) -> str:
+    """The folded query as one phrase of whole words: ' duc hoa ' (not 'Giáo dục ... Hóa')."""
+    folded = fold(query)
+    return f" {folded} " if folded else ""
+
+
+def text_sort_key(text: str | None) -> str:
+    """Vietnamese collation key for any text (unit names, districts)."""
+    words = normalize_text(text).split(" ")
+    return _words_key([w for w in words if w])
+
+
 def split_name(full_name: str) -> tuple[str, str, str]:
     """(family, middle, given) from a Vietnamese full name written family-first."""
     words = normalize_text(full_name).split(" ")

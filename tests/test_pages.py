@@ -117,3 +117,15 @@ def test_officer_adds_and_edits_staff_of_own_unit(tree, year, officer_a1, login)
 
 def test_no_missing_migrations(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_staff_page_shows_who_changed_what(people, officer_a1, login):
+    staff = people["a1"][1]
+    client = login(officer_a1)
+    client.post(reverse("staff_edit", args=[staff.pk]), {
+        "full_name": "Trần Thị Đào", "date_of_birth": "02/01/1990", "gender": "F", "position": "Tổ trưởng",
+    })
+    changes = client.get(reverse("staff_detail", args=[staff.pk])).context["changes"]
+    assert changes[0].who == officer_a1 and changes[0].kind == "Sửa"
+    assert changes[0].fields == ["chức vụ"]
+    assert changes[-1].kind == "Tạo mới"

@@ -184,6 +184,32 @@ def staff_list(
     return qs.select_related("unit", "team").order_by(*orderings.get(order, orderings["name"]))
 
 
+@dataclass(frozen=True)
+class Change:
+    when: datetime.datetime
+    who: User | None
+    kind: str
+    fields: list[str]
+
+
+HISTORY_KINDS = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
+
+
+def staff_changes(staff: Staff, limit: int = 20) -> list[Change]:
+    """The audit history of a staff record, newest first, with the labels of changed fields."""
+    records = list(staff.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    labels = {f.name: str(f.verbose_name) for f in Staff._meta.fields}
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        fields = []
+        if older is not None and newer.history_type == "~":
+            diff = newer.diff_against(older, excluded_fields=["search_name", "sort_key", "updated_at",
+                                                              "family_name", "middle_name", "given_name"])
+            fields = [labels.get(c.field, c.field) for c in diff.changes]
+        changes.append(Change(newer.history_date, newer.history_user, HISTORY_KINDS.get(newer.history_type, ""), fields))
+    return changes[:limit]
+
+
 def collectives_of(unit: Unit) -> QuerySet[Collective]:
     return Collective.objects.filter(unit=unit, is_active=True).order_by("name")
 

@@ -116,6 +116,7 @@ def staff_detail(request, pk: int):
     employments = staff.employments.select_related("unit").order_by("-start_date")
     return render(request, "units/staff_detail.html", {
         "staff": staff, "employments": employments, "can_edit": request.user.can_edit_staff_of(staff.unit),
+        "changes": selectors.staff_changes(staff),
     })
 
 

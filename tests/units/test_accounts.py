@@ -81,3 +81,12 @@ def test_login_is_throttled_after_repeated_failures(tree, officer_a1, client, se
     response = client.post(reverse("login"), {"username": officer_a1.username, "password": PASSWORD})
     assert response.status_code == 429
     assert "Tạm khóa đăng nhập" in response.content.decode()
+
+
+def test_password_rules_speak_vietnamese(officer_a1, login):
+    response = login(officer_a1).post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "a1b", "new_password2": "a1b",
+    })
+    body = response.content.decode()
+    assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in body
+    assert "This password" not in body

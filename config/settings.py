@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A dossier save posted after the session expired is kept for after the next login.
+    "registrations.middleware.KeepExpiredDossierPostMiddleware",
     # Every page needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "units.permissions.PasswordChangeRequiredMiddleware",
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "registrations.context_processors.school_year",
             ],
+            "builtins": ["units.templatetags.app_extras"],
         },
     },
 ]

@@ -1,15 +1,24 @@
-"""Every request knows the school year the user is looking at (request.school_year)."""
+"""Request-level helpers for registrations."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from registrations.models import SchoolYear
 from registrations.selectors import school_year_for_date
 
 SESSION_KEY = "school_year_code"
+PENDING_KEY = "pending_dossier_post"
 
 
 class SchoolYearMiddleware:
-    """?year=2020-2021 switches the year for the session; otherwise the year of today."""
+    """Every request knows the school year the user is looking at (request.school_year).
+
+    ?year=2020-2021 switches the year for the session; otherwise the year of today.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,3 +41,32 @@ class SchoolYearMiddleware:
             if year:
                 return year
         return school_year_for_date()
+
+
+class KeepExpiredDossierPostMiddleware:
+    """A dossier save that arrives after the session expired is kept, not lost.
+
+    Runs before LoginRequiredMiddleware: the posted entries go into the (anonymous) session,
+    which login() keeps; the dossier page applies them once the user has logged in again,
+    through the same service and permission checks as a normal save.
+    """
+
+    URL_NAME = "dossier_page"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if (
+            request.method == "POST"
+            and not request.user.is_authenticated
+            and match is not None
+            and match.url_name == self.URL_NAME
+        ):
+            request.session[PENDING_KEY] = {"path": request.path, "data": dict(request.POST.lists())}
+            return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
+        return None

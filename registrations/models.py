@@ -7,6 +7,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 SCHOOL_YEAR_CODE = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -59,3 +61,142 @@ class SchoolYear(models.Model):
             raise ValidationError(
                 {"registration_deadline": "Hạn đăng ký phải nằm trong năm học."}
             )
+
+
+class RegistrationDossier(models.Model):
+    """A unit's registrations for one school year, and where it is on its way to the Sở."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Đang soạn"
+        SUBMITTED = "submitted", "Đã nộp"
+        RETURNED = "returned", "Bị trả lại"
+        FORWARDED = "forwarded", "Phòng đã chuyển Sở"
+        ACCEPTED = "accepted", "Sở đã duyệt"
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="dossiers")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="dossiers")
+    status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Optimistic locking: every save of entries or status bumps it.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
+    forwarded_at = models.DateTimeField("Phòng chuyển lúc", null=True, blank=True)
+    accepted_at = models.DateTimeField("Sở duyệt lúc", null=True, blank=True)
+    returned_at = models.DateTimeField("trả lại lúc", null=True, blank=True)
+    return_reason = models.TextField("lý do trả lại", blank=True)
+    is_late = models.BooleanField("nộp trễ", default=False)
+
+    class Meta:
+        verbose_name = "hồ sơ đăng ký thi đua"
+        verbose_name_plural = "hồ sơ đăng ký thi đua"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "school_year"], name="dossier_one_per_unit_year"),
+        ]
+        indexes = [models.Index(fields=["school_year", "status"], name="dossier_year_status")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.school_year}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class Registration(models.Model):
+    """One subject's registration in a dossier: a staff member, a team, or the unit itself."""
+
+    class Subject(models.TextChoices):
+        STAFF = "staff", "Cá nhân"
+        COLLECTIVE = "collective", "Tổ chuyên môn"
+        UNIT = "unit", "Đơn vị"
+
+    dossier = models.ForeignKey(RegistrationDossier, on_delete=models.CASCADE, related_name="registrations")
+    # Denormalised from the dossier so that "one per staff member per year" is a constraint.
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField("đối tượng", max_length=16, choices=Subject.choices)
+    staff = models.ForeignKey("units.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    collective = models.ForeignKey(
+        "units.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations",
+    )
+    title = models.ForeignKey("awards.Title", verbose_name="danh hiệu", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+    created_at = models.DateTimeField("đăng ký lúc", auto_now_add=True)
+    created_by = models.ForeignKey("units.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "đăng ký thi đua"
+        verbose_name_plural = "đăng ký thi đua"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "school_year"], condition=Q(staff__isnull=False),
+                name="registration_one_per_staff_year",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "collective"], condition=Q(collective__isnull=False),
+                name="registration_one_per_collective",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(subject="unit"), name="registration_one_for_the_unit",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(subject="staff", staff__isnull=False, collective__isnull=True)
+                    | Q(subject="collective", staff__isnull=True, collective__isnull=False)
+                    | Q(subject="unit", staff__isnull=True, collective__isnull=True)
+                ),
+                name="registration_subject_matches",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name}: {self.title}"
+
+    @property
+    def subject_name(self) -> str:
+        if self.subject == self.Subject.STAFF:
+            return self.staff.full_name
+        if self.subject == self.Subject.COLLECTIVE:
+            return self.collective.name
+        return self.dossier.unit.name
+
+
+class DossierEvent(models.Model):
+    """The timeline of a dossier: every save and every transition, who, when, what."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Tạo hồ sơ"
+        SAVE = "save", "Lưu đăng ký"
+        SUBMIT = "submit", "Nộp hồ sơ"
+        FORWARD = "forward", "Phòng chuyển Sở"
+        ACCEPT = "accept", "Sở duyệt"
+        RETURN = "return", "Trả lại"
+        REMIND = "remind", "Nhắc nhở"
+        OVERRIDE = "override", "Ghi đè"
+
+    dossier = models.ForeignKey(RegistrationDossier, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    actor = models.ForeignKey("units.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    # For saves: [{"subject": "...", "from": "LĐTT", "to": "CSTĐCS"}, ...]
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["dossier", "version"], name="event_dossier_version")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.at:%d/%m/%Y %H:%M}"
+
+    @property
+    def to_status_label(self) -> str:
+        return RegistrationDossier.Status(self.to_status).label if self.to_status else ""

@@ -75,3 +75,30 @@ def reviewer_a(make_user):
 @pytest.fixture
 def dept_admin(make_user):
     return make_user("sgd", Role.DEPARTMENT_ADMIN, username="admin.so")
+
+
+@pytest.fixture
+def catalogue(db):
+    from awards.catalogue import load_catalogue
+
+    load_catalogue()
+
+
+@pytest.fixture
+def head_a1(make_user):
+    return make_user("a1", Role.SCHOOL_HEAD, username="head.a1")
+
+
+@pytest.fixture
+def officer_x(make_user):
+    return make_user("x", Role.SCHOOL_OFFICER, username="officer.x")
+
+
+@pytest.fixture
+def dept_reviewer(make_user):
+    return make_user("sgd", Role.DEPARTMENT_REVIEWER, username="reviewer.so")
+
+
+@pytest.fixture
+def reviewer_b(make_user):
+    return make_user("pgd_b", Role.DISTRICT_REVIEWER, username="reviewer.b")

@@ -1,0 +1,163 @@
+"""The completeness board: which units in scope have not started, drafted, submitted… a dossier.
+
+Read-only selector shared by the board page, its Excel exports and the reminder action.
+The tree is taken as it stood in the school year (unit_versions_as_of), so a school that moved
+later is counted under the Phòng it belonged to then. Five queries whatever the scope's size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from registrations.models import Registration, RegistrationDossier, SchoolYear
+from units.models import Unit, User
+from units.selectors import unit_versions_as_of
+
+NOT_STARTED = "not_started"
+STATUS_COLUMNS = [
+    (NOT_STARTED, "Chưa bắt đầu"),
+    *RegistrationDossier.Status.choices,
+]
+DIRECT = "direct"  # units directly under the Sở (no Phòng)
+
+
+@dataclass
+class BoardUnit:
+    unit: Unit
+    name: str
+    district_id: int | None  # the Phòng above it in that year, None when directly under the Sở
+    dossier: RegistrationDossier | None
+    individual: int = 0
+    collective: int = 0
+    accounts: int = 0
+
+    @property
+    def status(self) -> str:
+        return self.dossier.status if self.dossier else NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return dict(STATUS_COLUMNS)[self.status]
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.dossier and self.dossier.is_late)
+
+
+@dataclass
+class BoardGroup:
+    key: str
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+
+@dataclass
+class Board:
+    units: list[BoardUnit]
+    groups: list[BoardGroup]
+    totals: dict[str, int]
+
+    def lists(self) -> dict[str, list[BoardUnit]]:
+        return {
+            "no_individual": [u for u in self.units if u.individual == 0],
+            "no_collective": [u for u in self.units if u.collective == 0],
+            "late": [u for u in self.units if u.is_late],
+            "no_account": [u for u in self.units if u.accounts == 0],
+        }
+
+
+LIST_TITLES = {
+    "no_individual": "Đơn vị chưa có đăng ký cá nhân",
+    "no_collective": "Đơn vị chưa có đăng ký tập thể",
+    "late": "Đơn vị nộp trễ",
+    "no_account": "Đơn vị chưa có tài khoản",
+    "not_submitted": "Đơn vị chưa nộp hồ sơ",
+}
+
+
+def build_board(
+    root: Unit, school_year: SchoolYear, *, district: str = "", level: str = "", status: str = "",
+) -> Board:
+    states = unit_versions_as_of(school_year.start_year)
+    children = defaultdict(list)
+    for state in states.values():
+        children[state.parent_id].append(state.unit_id)
+    # Units under root as the tree stood that year, each with the Phòng above it.
+    units_by_id = {u.pk: u for u in Unit.objects.filter(pk__in=list(states)).only(
+        "id", "code", "name", "short_name", "kind", "level", "path", "district")}
+    district_of: dict[int, int | None] = {}
+    stack = [(root.pk, root.pk if root.kind == Unit.Kind.DISTRICT_OFFICE else None)]
+    while stack:
+        unit_id, phong = stack.pop()
+        if unit_id in district_of or unit_id not in units_by_id or not states[unit_id].is_active:
+            continue
+        district_of[unit_id] = phong
+        for child in children.get(unit_id, []):
+            child_phong = child if units_by_id.get(child) and units_by_id[child].kind == Unit.Kind.DISTRICT_OFFICE else phong
+            stack.append((child, child_phong))
+
+    dossiers = {
+        d.unit_id: d for d in RegistrationDossier.objects.filter(school_year=school_year, unit_id__in=list(district_of))
+    }
+    counts = (
+        Registration.objects.filter(dossier__in=[d.pk for d in dossiers.values()])
+        .values("dossier__unit_id")
+        .annotate(
+            individual=Count("id", filter=Q(subject=Registration.Subject.STAFF)),
+            collective=Count("id", filter=~Q(subject=Registration.Subject.STAFF)),
+        )
+    )
+    by_unit = {c["dossier__unit_id"]: c for c in counts}
+    accounts = dict(
+        User.objects.filter(unit_id__in=list(district_of), is_active=True)
+        .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
+    )
+
+    rows = []
+    for unit_id, phong in district_of.items():
+        unit = units_by_id[unit_id]
+        c = by_unit.get(unit_id, {})
+        rows.append(BoardUnit(
+            unit=unit, name=states[unit_id].name, district_id=phong, dossier=dossiers.get(unit_id),
+            individual=c.get("individual", 0), collective=c.get("collective", 0), accounts=accounts.get(unit_id, 0),
+        ))
+    if district:
+        rows = [r for r in rows if (r.district_id is None and district == DIRECT) or str(r.district_id) == district]
+    if level:
+        rows = [r for r in rows if r.unit.level == level]
+    if status:
+        rows = [r for r in rows if r.status == status]
+    rows.sort(key=lambda r: r.unit.path)
+
+    groups: dict[str, BoardGroup] = {}
+    totals = {key: 0 for key, _ in STATUS_COLUMNS}
+    for r in rows:
+        key = str(r.district_id) if r.district_id else DIRECT
+        if key not in groups:
+            name = states[r.district_id].short_name if r.district_id else "Đơn vị trực thuộc Sở"
+            groups[key] = BoardGroup(key, name, {k: 0 for k, _ in STATUS_COLUMNS})
+        groups[key].counts[r.status] += 1
+        groups[key].total += 1
+        totals[r.status] += 1
+    ordered = sorted(groups.values(), key=lambda g: (g.key == DIRECT, g.name))
+    return Board(units=rows, groups=ordered, totals=totals)
+
+
+def board_list(board: Board, name: str) -> list[BoardUnit]:
+    if name == "not_submitted":
+        return [u for u in board.units if u.status in (NOT_STARTED, RegistrationDossier.Status.DRAFT,
+                                                       RegistrationDossier.Status.RETURNED)]
+    return board.lists()[name]
+
+
+def district_choices(root: Unit, school_year: SchoolYear) -> list[tuple[str, str]]:
+    states = unit_versions_as_of(school_year.start_year)
+    phongs = Unit.objects.filter(path__startswith=root.path, kind=Unit.Kind.DISTRICT_OFFICE).order_by("name")
+    choices = [(str(p.pk), states[p.pk].short_name if p.pk in states else p.short_name) for p in phongs]
+    if root.kind == Unit.Kind.DEPARTMENT:
+        choices.append((DIRECT, "Đơn vị trực thuộc Sở"))
+    return choices

@@ -1,0 +1,77 @@
+"""The completeness board for a Phòng (its schools) and the Sở (everything)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from registrations import board as board_selectors
+from registrations.exports import units_workbook
+from registrations.reminders import send_reminders
+from units.models import Unit
+from units.selectors import scope_roots
+
+
+def _board(request):
+    roots = scope_roots(request.user)
+    if not roots:
+        raise PermissionDenied("Tài khoản chưa gắn với đơn vị nào.")
+    root = roots[0]
+    year = request.school_year
+    params = {k: request.GET.get(k, "") for k in ("district", "level", "status")}
+    board = board_selectors.build_board(root, year, **params)
+    return root, year, params, board
+
+
+def board(request):
+    root, year, params, board = _board(request)
+    return render(request, "registrations/board.html", {
+        "root": root, "board": board, "lists": board.lists(), "params": params,
+        "status_columns": board_selectors.STATUS_COLUMNS,
+        "districts": board_selectors.district_choices(root, year),
+        "levels": Unit.Level.choices, "list_titles": board_selectors.LIST_TITLES,
+        "querystring": request.GET.urlencode(),
+        "can_remind": not request.user.is_read_only,
+    })
+
+
+def board_export(request, name: str):
+    if name not in board_selectors.LIST_TITLES and name != "all":
+        raise Http404("Không có danh sách này.")
+    root, year, params, board = _board(request)
+    units = board.units if name == "all" else board_selectors.board_list(board, name)
+    title = "Tình hình đăng ký thi đua" if name == "all" else board_selectors.LIST_TITLES[name]
+    header = ["STT", "Mã đơn vị", "Đơn vị", "Cấp học", "Trạng thái hồ sơ", "Nộp lúc", "Nộp trễ",
+              "Số đăng ký cá nhân", "Số đăng ký tập thể", "Số tài khoản"]
+    rows = [
+        [i, u.unit.code, u.name, u.unit.get_level_display(), u.status_label,
+         u.dossier.submitted_at.strftime("%d/%m/%Y %H:%M") if u.dossier and u.dossier.submitted_at else "",
+         "Có" if u.is_late else "", u.individual, u.collective, u.accounts]
+        for i, u in enumerate(units, start=1)
+    ]
+    content = units_workbook(title=title, issuer=root.name, school_year_code=year.code, header=header, rows=rows)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{year.code}.xlsx"'
+    return response
+
+
+@require_POST
+def board_remind(request):
+    if request.user.is_read_only:
+        raise PermissionDenied("Tài khoản chỉ xem không gửi được nhắc nhở.")
+    name = request.POST.get("list", "not_submitted")
+    if name not in board_selectors.LIST_TITLES:
+        raise Http404("Không có danh sách này.")
+    root, year, params, board = _board(request)
+    units = [u.unit for u in board_selectors.board_list(board, name)]
+    result = send_reminders(units=units, school_year=year, sender=request.user, reason=board_selectors.LIST_TITLES[name])
+    messages.success(
+        request,
+        f"Đã gửi nhắc nhở tới {result.units_reached} đơn vị ({result.emails} địa chỉ thư)."
+        + (f" {len(result.units_without_email)} đơn vị chưa có địa chỉ thư điện tử." if result.units_without_email else ""),
+    )
+    return redirect(f"{reverse('board')}?{request.POST.get('querystring', '')}")

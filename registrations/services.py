@@ -1,0 +1,320 @@
+"""Writes to dossiers: saving entries and moving along the workflow.
+
+Every function is atomic, locks the dossier row, checks its guard, writes, and records a
+DossierEvent (pretix's approve_order shape). A second click or a second tab finds the guard
+already false and gets a clear message instead of a second transition.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from awards.models import Title
+from awards.selectors import registrable_titles
+from registrations.models import DossierEvent, Registration, RegistrationDossier, SchoolYear
+from units.models import Collective, Role, Staff, Unit, User
+from units.selectors import staff_list
+
+Status = RegistrationDossier.Status
+Action = DossierEvent.Action
+
+
+class DossierError(Exception):
+    """A refusal the user should read (Vietnamese)."""
+
+
+class DossierValidationError(DossierError):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class DossierConflict(DossierError):
+    """Someone else saved since this form was loaded; nothing was written."""
+
+    def __init__(self, events: list[DossierEvent], current_version: int):
+        super().__init__("Hồ sơ vừa được người khác cập nhật; thay đổi của bạn chưa được lưu.")
+        self.events = events
+        self.current_version = current_version
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+def needs_district_review(unit: Unit) -> bool:
+    """Schools under a Phòng go through it; units directly under the Sở go straight there."""
+    return unit.parent is not None and unit.parent.kind == Unit.Kind.DISTRICT_OFFICE
+
+
+def can_edit(user: User, dossier_unit: Unit) -> bool:
+    """The unit's own accounts (not read-only ones) fill in and submit its dossier."""
+    return user.is_active and user.unit_id == dossier_unit.pk and user.role != Role.VIEWER
+
+
+def _is_district_reviewer_of(user: User, unit: Unit) -> bool:
+    return user.role == Role.DISTRICT_REVIEWER and unit.parent_id == user.unit_id
+
+
+def _is_department_reviewer_of(user: User, unit: Unit) -> bool:
+    if user.is_superuser:
+        return True
+    return (
+        user.role == Role.DEPARTMENT_REVIEWER
+        and user.unit is not None
+        and user.unit.kind == Unit.Kind.DEPARTMENT
+        and unit.path.startswith(user.unit.path)
+    )
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    needs_comment: bool = False
+    style: str = "primary"
+
+
+TRANSITIONS = {
+    Action.SUBMIT: Transition(Action.SUBMIT, "Nộp hồ sơ", (Status.DRAFT, Status.RETURNED), Status.SUBMITTED),
+    Action.FORWARD: Transition(Action.FORWARD, "Chuyển lên Sở", (Status.SUBMITTED,), Status.FORWARDED),
+    Action.ACCEPT: Transition(Action.ACCEPT, "Duyệt hồ sơ", (Status.SUBMITTED, Status.FORWARDED), Status.ACCEPTED, style="success"),
+    Action.RETURN: Transition(
+        Action.RETURN, "Trả lại", (Status.SUBMITTED, Status.FORWARDED), Status.RETURNED, needs_comment=True, style="danger",
+    ),
+}
+
+
+def may(user: User, action: str, dossier: RegistrationDossier) -> bool:
+    """The full rule for one action: status, role and place in the tree."""
+    transition = TRANSITIONS[action]
+    if dossier.status not in transition.sources:
+        return False
+    unit = dossier.unit
+    district = needs_district_review(unit)
+    if action == Action.SUBMIT:
+        return can_edit(user, unit)
+    if action == Action.FORWARD:
+        return district and _is_district_reviewer_of(user, unit)
+    if action == Action.ACCEPT:
+        at_department = dossier.status == Status.FORWARDED or not district
+        return at_department and _is_department_reviewer_of(user, unit)
+    if action == Action.RETURN:
+        if dossier.status == Status.SUBMITTED and district:
+            return _is_district_reviewer_of(user, unit)
+        return _is_department_reviewer_of(user, unit)
+    return False
+
+
+def available_transitions(user: User, dossier: RegistrationDossier | None) -> list[Transition]:
+    if dossier is None:
+        return []
+    return [t for action, t in TRANSITIONS.items() if may(user, action, dossier)]
+
+
+# --- the dossier itself -----------------------------------------------------------------------
+
+def dossier_get_or_create(*, unit: Unit, school_year: SchoolYear, user: User | None) -> RegistrationDossier:
+    dossier, created = RegistrationDossier.objects.get_or_create(unit=unit, school_year=school_year)
+    if created:
+        DossierEvent.objects.create(dossier=dossier, action=Action.CREATE, to_status=dossier.status,
+                                    version=dossier.version, actor=user)
+    return dossier
+
+
+def _locked(dossier: RegistrationDossier) -> RegistrationDossier:
+    return RegistrationDossier.objects.select_for_update().select_related("unit__parent", "school_year").get(
+        pk=dossier.pk
+    )
+
+
+@transaction.atomic
+def dossier_transition(
+    dossier: RegistrationDossier, *, action: str, user: User, comment: str = "", now: datetime.datetime | None = None,
+) -> RegistrationDossier:
+    now = now or timezone.now()
+    dossier = _locked(dossier)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise DossierError("Thao tác không hợp lệ.")
+    if dossier.status not in transition.sources:
+        raise DossierError(
+            f"Không thể “{transition.label.lower()}”: hồ sơ đang ở trạng thái “{dossier.get_status_display()}”."
+        )
+    if not may(user, action, dossier):
+        raise DossierError(f"Bạn không có quyền “{transition.label.lower()}” hồ sơ này.")
+    comment = (comment or "").strip()
+    if transition.needs_comment and not comment:
+        raise DossierError("Vui lòng nhập lý do trả lại hồ sơ.")
+    source = dossier.status
+    dossier.status = transition.target
+    fields = ["status", "version", "updated_at"]
+    if action == Action.SUBMIT:
+        first = not dossier.events.filter(action=Action.SUBMIT).exists()
+        if first:
+            deadline = dossier.school_year.registration_deadline
+            dossier.is_late = bool(deadline and timezone.localtime(now).date() > deadline)
+            fields.append("is_late")
+        dossier.submitted_at = now
+        fields.append("submitted_at")
+    elif action == Action.FORWARD:
+        dossier.forwarded_at = now
+        fields.append("forwarded_at")
+    elif action == Action.ACCEPT:
+        dossier.accepted_at = now
+        fields.append("accepted_at")
+    elif action == Action.RETURN:
+        dossier.returned_at, dossier.return_reason = now, comment
+        fields += ["returned_at", "return_reason"]
+    dossier.version = F("version") + 1
+    dossier.save(update_fields=fields)
+    dossier.refresh_from_db(fields=["version"])
+    DossierEvent.objects.create(
+        dossier=dossier, action=action, from_status=source, to_status=dossier.status,
+        version=dossier.version, actor=user, at=now, comment=comment,
+    )
+    return dossier
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the entry page: a subject and the title wanted ('' = not registered)."""
+
+    subject: str
+    subject_id: int | None
+    title_code: str
+    note: str = ""
+    row_label: str = ""
+
+
+@dataclass
+class SaveResult:
+    dossier: RegistrationDossier
+    changes: list[dict] = field(default_factory=list)
+
+
+def _key(subject: str, subject_id: int | None) -> tuple[str, int | None]:
+    return (subject, subject_id if subject != Registration.Subject.UNIT else None)
+
+
+@transaction.atomic
+def dossier_save(
+    *, unit: Unit, school_year: SchoolYear, user: User, base_version: int | None, entries: list[Entry],
+) -> SaveResult:
+    """Apply the entry page (or an import) to the dossier, all or nothing.
+
+    `base_version` is the version the user's page was loaded with; if someone saved since,
+    nothing is written and DossierConflict lists what they changed.
+    """
+    if not can_edit(user, unit):
+        raise DossierError("Bạn không có quyền sửa hồ sơ đăng ký của đơn vị này.")
+    dossier = dossier_get_or_create(unit=unit, school_year=school_year, user=user)
+    dossier = _locked(dossier)
+    if base_version is not None and dossier.version != base_version:
+        events = list(dossier.events.filter(version__gt=base_version).select_related("actor").order_by("at", "id"))
+        raise DossierConflict(events, dossier.version)
+    if not dossier.is_editable:
+        raise DossierError(
+            f"Hồ sơ đang ở trạng thái “{dossier.get_status_display()}”: không thể sửa. "
+            "Chỉ sửa được khi đang soạn hoặc bị trả lại."
+        )
+
+    titles = {t.code: t for t in registrable_titles(school_year.start_year)}
+    staff = {s.pk: s for s in staff_list(user, unit=unit, school_year=school_year).filter(
+        pk__in=[e.subject_id for e in entries if e.subject == Registration.Subject.STAFF])}
+    collectives = {c.pk: c for c in Collective.objects.filter(unit=unit)}
+    errors: list[str] = []
+    wanted: dict[tuple, tuple[Title | None, str, Entry]] = {}
+    for entry in entries:
+        where = entry.row_label or "Dòng"
+        code = (entry.title_code or "").strip()
+        title = titles.get(code) if code else None
+        if code and title is None:
+            errors.append(f"{where}, cột Danh hiệu: “{code}” không có trong danh mục được đăng ký năm học {school_year.code}.")
+            continue
+        if entry.subject == Registration.Subject.STAFF:
+            if entry.subject_id not in staff:
+                errors.append(f"{where}, cột Họ và tên: người này không thuộc đơn vị trong năm học {school_year.code}.")
+                continue
+            if title and title.kind != Title.Kind.INDIVIDUAL:
+                errors.append(f"{where}, cột Danh hiệu: “{title.name}” là danh hiệu tập thể, không đăng ký cho cá nhân.")
+        else:
+            if entry.subject == Registration.Subject.COLLECTIVE and entry.subject_id not in collectives:
+                errors.append(f"{where}, cột Tập thể: tổ này không thuộc đơn vị.")
+                continue
+            if title and title.kind != Title.Kind.COLLECTIVE:
+                errors.append(f"{where}, cột Danh hiệu: “{title.name}” là danh hiệu cá nhân, không đăng ký cho tập thể.")
+        key = _key(entry.subject, entry.subject_id)
+        if key in wanted:
+            errors.append(f"{where}: đối tượng này xuất hiện hai lần.")
+        wanted[key] = (title, (entry.note or "").strip()[:500], entry)
+    if errors:
+        raise DossierValidationError(errors)
+
+    existing = {
+        _key(r.subject, r.staff_id or r.collective_id): r
+        for r in dossier.registrations.select_related("title", "staff", "collective")
+    }
+    changes: list[dict] = []
+
+    def name_of(key, entry):
+        subject, subject_id = key
+        if subject == Registration.Subject.STAFF:
+            return staff[subject_id].full_name
+        if subject == Registration.Subject.COLLECTIVE:
+            return collectives[subject_id].name
+        return unit.short_name
+
+    for key, (title, note, entry) in wanted.items():
+        current = existing.get(key)
+        label = name_of(key, entry)
+        if current is None and title is None:
+            continue
+        if current is not None and title is None:
+            changes.append({"subject": label, "from": current.title.label, "to": ""})
+            current.delete()
+            continue
+        if current is None:
+            subject, subject_id = key
+            try:
+                with transaction.atomic():
+                    Registration.objects.create(
+                        dossier=dossier, school_year=school_year, subject=subject,
+                        staff_id=subject_id if subject == Registration.Subject.STAFF else None,
+                        collective_id=subject_id if subject == Registration.Subject.COLLECTIVE else None,
+                        title=title, note=note, created_by=user,
+                    )
+            except IntegrityError as exc:
+                raise DossierValidationError(
+                    [f"{entry.row_label or label}: đã được đăng ký ở đơn vị khác trong năm học {school_year.code}."]
+                ) from exc
+            changes.append({"subject": label, "from": "", "to": title.label})
+            continue
+        if current.title_id != title.pk or current.note != note:
+            if current.title_id != title.pk:
+                changes.append({"subject": label, "from": current.title.label, "to": title.label})
+            else:
+                changes.append({"subject": label, "note": note})
+            current.title, current.note = title, note
+            current.save(update_fields=["title", "note", "updated_at"])
+
+    if changes:
+        dossier.version = F("version") + 1
+        dossier.save(update_fields=["version", "updated_at"])
+        dossier.refresh_from_db(fields=["version"])
+        DossierEvent.objects.create(
+            dossier=dossier, action=Action.SAVE, from_status=dossier.status, to_status=dossier.status,
+            version=dossier.version, actor=user, changes=changes,
+        )
+    return SaveResult(dossier=dossier, changes=changes)
+
+
+def staff_entry(staff: Staff, title_code: str, note: str = "", row_label: str = "") -> Entry:
+    return Entry(Registration.Subject.STAFF, staff.pk, title_code, note, row_label or staff.full_name)

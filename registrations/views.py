@@ -1,0 +1,153 @@
+"""Dossier pages: entry, workflow actions, timeline. Views parse, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from awards.selectors import registrable_titles
+from registrations import selectors, services
+from registrations.forms import TransitionForm, entries_from_post
+from registrations.middleware import PENDING_KEY
+from registrations.models import RegistrationDossier, SchoolYear
+from units.models import Unit
+from units.selectors import unit_as_of
+
+
+def my_dossier(request):
+    """The menu entry: a unit's own dossier; reviewers go to the progress board."""
+    user = request.user
+    if user.unit is not None and user.unit.kind in (Unit.Kind.SCHOOL, Unit.Kind.CENTER):
+        return redirect("dossier_page", unit_pk=user.unit_id, year=request.school_year.code)
+    return redirect("board")
+
+
+def _year(code: str) -> SchoolYear:
+    return get_object_or_404(SchoolYear, code=code)
+
+
+def _restore_pending(request) -> QueryDict | None:
+    """Entries posted just before the session expired, if they were for this page."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending or pending.get("path") != request.path:
+        return None
+    del request.session[PENDING_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in pending["data"].items():
+        data.setlist(key, values)
+    return data
+
+
+def dossier_page(request, unit_pk: int, year: str):
+    school_year = _year(year)
+    user = request.user
+    unit, dossier = selectors.dossier_for(user, unit_pk, school_year)
+    posted = request.POST if request.method == "POST" else None
+    restored = False
+    if posted is None:
+        posted = _restore_pending(request)
+        restored = posted is not None
+    conflict = None
+    errors: list[str] = []
+    if posted is not None:
+        base_version, entries = entries_from_post(posted)
+        try:
+            result = services.dossier_save(
+                unit=unit, school_year=school_year, user=user, base_version=base_version, entries=entries,
+            )
+        except services.DossierConflict as exc:
+            conflict = exc
+        except services.DossierValidationError as exc:
+            errors = exc.errors
+        except services.DossierError as exc:
+            messages.error(request, str(exc))
+            return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
+        else:
+            n = len(result.changes)
+            if restored:
+                messages.success(request, f"Phiên đăng nhập đã hết hạn trước khi lưu; các thay đổi bạn đã nhập đã được khôi phục và lưu ({n} thay đổi).")
+            elif n:
+                messages.success(request, f"Đã lưu {n} thay đổi.")
+            else:
+                messages.info(request, "Không có thay đổi nào để lưu.")
+            return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
+        dossier = selectors.dossier_for(user, unit_pk, school_year)[1]
+
+    editable = services.can_edit(user, unit) and (dossier is None or dossier.is_editable)
+    registrations = selectors.dossier_registrations(dossier)
+    rows = selectors.entry_rows(user, unit, school_year, registrations)
+    collective_rows = selectors.collective_rows(unit, registrations)
+    if conflict or errors:
+        # After a refused save the page shows what the user typed, not what is stored.
+        for row in rows:
+            row.code = posted.get(f"t_{row.staff.pk}", row.code)
+            row.note = posted.get(f"nt_{row.staff.pk}", row.note)
+        for row in collective_rows:
+            field = "u" if row.subject == "unit" else f"c_{row.subject_id}"
+            row.code, row.note = posted.get(field, row.code), posted.get(f"n{field}", row.note)
+    titles = list(registrable_titles(school_year.start_year))
+    return render(request, "registrations/dossier_page.html", {
+        "unit": unit,
+        "state": unit_as_of(unit, school_year.start_year),
+        "school_year": school_year,
+        "dossier": dossier,
+        "editable": editable,
+        "rows": rows,
+        "collective_rows": collective_rows,
+        "teams": [c for c in collective_rows if c.subject_id is not None],
+        "individual_titles": [t for t in titles if t.kind == "individual"],
+        "collective_titles": [t for t in titles if t.kind == "collective"],
+        "summary": selectors.dossier_summary(registrations, titles),
+        "timeline": selectors.dossier_timeline(dossier),
+        "transitions": services.available_transitions(user, dossier),
+        "version": conflict.current_version if conflict else (dossier.version if dossier else 0),
+        "conflict": conflict,
+        "errors": errors,
+        "needs_district": services.needs_district_review(unit),
+    })
+
+
+def dossier_action(request, unit_pk: int, year: str, action: str):
+    """GET shows a confirmation page; POST performs the transition once."""
+    school_year = _year(year)
+    unit, dossier = selectors.dossier_for(request.user, unit_pk, school_year)
+    transition = services.TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404("Không có thao tác này.")
+    page = reverse("dossier_page", kwargs={"unit_pk": unit.pk, "year": school_year.code})
+    if dossier is None and action == services.Action.SUBMIT and services.can_edit(request.user, unit):
+        dossier = services.dossier_get_or_create(unit=unit, school_year=school_year, user=request.user)
+    if dossier is None:
+        messages.error(request, "Đơn vị chưa lập hồ sơ đăng ký cho năm học này.")
+        return redirect(page)
+    form = TransitionForm(request.POST or None, initial={"version": dossier.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dossier_transition(
+                dossier, action=action, user=request.user, comment=form.cleaned_data["comment"],
+            )
+        except services.DossierError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Đã {transition.label.lower()}: {unit.short_name}.")
+        return redirect(page)
+    return render(request, "registrations/dossier_action.html", {
+        "unit": unit, "dossier": dossier, "transition": transition, "form": form, "school_year": school_year,
+        "allowed": services.may(request.user, action, dossier),
+        "summary": selectors.dossier_summary(
+            selectors.dossier_registrations(dossier), list(registrable_titles(school_year.start_year))
+        ),
+    })
+
+
+def dossier_list(request):
+    """Dossiers in scope for the selected year, for reviewers (the board has the counts)."""
+    qs = selectors.dossiers_visible_to(request.user).filter(school_year=request.school_year)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    return render(request, "registrations/dossier_list.html", {
+        "dossiers": qs.order_by("unit__path"), "status": status, "statuses": RegistrationDossier.Status.choices,
+    })

@@ -1,0 +1,151 @@
+"""The dossier workflow: an explicit table of transitions, each allowed to one role in scope."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from registrations import services
+from registrations.models import DossierEvent, RegistrationDossier
+from registrations.services import Action, DossierError
+
+Status = RegistrationDossier.Status
+
+
+@pytest.fixture
+def dossier_a1(tree, year, catalogue, officer_a1, people):
+    services.dossier_save(
+        unit=tree["a1"], school_year=year, user=officer_a1, base_version=None,
+        entries=[services.staff_entry(people["a1"][0], "LDTT")],
+    )
+    return RegistrationDossier.objects.get(unit=tree["a1"], school_year=year)
+
+
+@pytest.fixture
+def dossier_x(tree, year, catalogue, officer_x, people):
+    services.dossier_save(
+        unit=tree["x"], school_year=year, user=officer_x, base_version=None,
+        entries=[services.staff_entry(people["x"][0], "CSTDCS")],
+    )
+    return RegistrationDossier.objects.get(unit=tree["x"], school_year=year)
+
+
+def go(dossier, action, user, comment=""):
+    return services.dossier_transition(dossier, action=action, user=user, comment=comment)
+
+
+def test_school_under_a_phong_goes_submit_forward_accept(dossier_a1, officer_a1, reviewer_a, dept_reviewer):
+    assert go(dossier_a1, Action.SUBMIT, officer_a1).status == Status.SUBMITTED
+    with pytest.raises(DossierError):  # the Sở may not skip the Phòng
+        go(dossier_a1, Action.ACCEPT, dept_reviewer)
+    assert go(dossier_a1, Action.FORWARD, reviewer_a).status == Status.FORWARDED
+    accepted = go(dossier_a1, Action.ACCEPT, dept_reviewer)
+    assert accepted.status == Status.ACCEPTED
+    assert accepted.submitted_at and accepted.forwarded_at and accepted.accepted_at
+    actions = list(accepted.events.values_list("action", "actor__username"))
+    assert actions == [
+        (Action.CREATE, "officer.a1"), (Action.SAVE, "officer.a1"), (Action.SUBMIT, "officer.a1"),
+        (Action.FORWARD, "reviewer.a"), (Action.ACCEPT, "reviewer.so"),
+    ]
+
+
+def test_school_directly_under_the_so_goes_straight_there(dossier_x, officer_x, dept_reviewer, reviewer_a):
+    go(dossier_x, Action.SUBMIT, officer_x)
+    with pytest.raises(DossierError):
+        go(dossier_x, Action.FORWARD, reviewer_a)
+    assert go(dossier_x, Action.ACCEPT, dept_reviewer).status == Status.ACCEPTED
+
+
+@pytest.mark.parametrize("who", ["reviewer_b", "viewer", "dept_admin", "officer_x"])
+def test_forwarding_is_only_for_the_phong_above(dossier_a1, officer_a1, who, request, make_user):
+    go(dossier_a1, Action.SUBMIT, officer_a1)
+    user = make_user("a1", "viewer") if who == "viewer" else request.getfixturevalue(who)
+    with pytest.raises(DossierError, match="không có quyền"):
+        go(dossier_a1, Action.FORWARD, user)
+    dossier_a1.refresh_from_db()
+    assert dossier_a1.status == Status.SUBMITTED
+
+
+def test_only_the_units_own_accounts_submit(dossier_a1, reviewer_a, dept_reviewer, make_user, head_a1):
+    for user in (reviewer_a, dept_reviewer, make_user("a1", "viewer")):
+        with pytest.raises(DossierError):
+            go(dossier_a1, Action.SUBMIT, user)
+    assert go(dossier_a1, Action.SUBMIT, head_a1).status == Status.SUBMITTED
+
+
+def test_return_needs_a_reason_and_makes_it_editable_again(dossier_a1, officer_a1, reviewer_a, people, year, tree):
+    go(dossier_a1, Action.SUBMIT, officer_a1)
+    with pytest.raises(DossierError, match="lý do"):
+        go(dossier_a1, Action.RETURN, reviewer_a, comment="  ")
+    returned = go(dossier_a1, Action.RETURN, reviewer_a, comment="Thiếu đăng ký tập thể")
+    assert returned.status == Status.RETURNED and returned.return_reason == "Thiếu đăng ký tập thể"
+    assert returned.is_editable
+    services.dossier_save(unit=tree["a1"], school_year=year, user=officer_a1, base_version=None,
+                          entries=[services.staff_entry(people["a1"][1], "LDTT")])
+    assert go(returned, Action.SUBMIT, officer_a1).status == Status.SUBMITTED
+    event = returned.events.get(action=Action.RETURN)
+    assert (event.actor, event.comment, event.from_status, event.to_status) == (
+        reviewer_a, "Thiếu đăng ký tập thể", Status.SUBMITTED, Status.RETURNED,
+    )
+
+
+def test_the_so_can_return_a_forwarded_dossier(dossier_a1, officer_a1, reviewer_a, dept_reviewer):
+    go(dossier_a1, Action.SUBMIT, officer_a1)
+    go(dossier_a1, Action.FORWARD, reviewer_a)
+    assert go(dossier_a1, Action.RETURN, dept_reviewer, comment="Sai số liệu").status == Status.RETURNED
+
+
+def test_a_submitted_dossier_is_read_only_for_the_school(dossier_a1, officer_a1, people, year, tree):
+    go(dossier_a1, Action.SUBMIT, officer_a1)
+    with pytest.raises(DossierError, match="không thể sửa"):
+        services.dossier_save(unit=tree["a1"], school_year=year, user=officer_a1, base_version=None,
+                              entries=[services.staff_entry(people["a1"][1], "LDTT")])
+    assert dossier_a1.registrations.count() == 1
+
+
+def test_pressing_submit_twice_makes_one_transition(dossier_a1, officer_a1):
+    go(dossier_a1, Action.SUBMIT, officer_a1)
+    stale = RegistrationDossier.objects.get(pk=dossier_a1.pk)
+    stale.status = Status.DRAFT  # what a second tab still believes
+    with pytest.raises(DossierError, match="đang ở trạng thái"):
+        go(stale, Action.SUBMIT, officer_a1)
+    assert dossier_a1.events.filter(action=Action.SUBMIT).count() == 1
+
+
+def test_every_allowed_pair_is_in_the_table():
+    # The explicit table: any change to it must change this test.
+    table = {a: (t.sources, t.target) for a, t in services.TRANSITIONS.items()}
+    assert table == {
+        Action.SUBMIT: ((Status.DRAFT, Status.RETURNED), Status.SUBMITTED),
+        Action.FORWARD: ((Status.SUBMITTED,), Status.FORWARDED),
+        Action.ACCEPT: ((Status.SUBMITTED, Status.FORWARDED), Status.ACCEPTED),
+        Action.RETURN: ((Status.SUBMITTED, Status.FORWARDED), Status.RETURNED),
+    }
+
+
+@pytest.mark.parametrize("status", [Status.ACCEPTED, Status.DRAFT])
+def test_nothing_returns_from_accepted_or_draft(dossier_a1, dept_reviewer, reviewer_a, status):
+    RegistrationDossier.objects.filter(pk=dossier_a1.pk).update(status=status)
+    dossier_a1.refresh_from_db()
+    for user in (dept_reviewer, reviewer_a):
+        with pytest.raises(DossierError):
+            go(dossier_a1, Action.RETURN, user, comment="x")
+
+
+def test_late_submission_is_accepted_and_marked(dossier_a1, officer_a1, year):
+    after = timezone.make_aware(datetime.datetime.combine(year.registration_deadline + datetime.timedelta(days=1),
+                                                          datetime.time(9, 30)))
+    dossier = services.dossier_transition(dossier_a1, action=Action.SUBMIT, user=officer_a1, now=after)
+    assert dossier.status == Status.SUBMITTED and dossier.is_late and dossier.submitted_at == after
+
+
+def test_on_time_submission_is_not_late(dossier_a1, officer_a1, year):
+    on_deadline = timezone.make_aware(datetime.datetime.combine(year.registration_deadline, datetime.time(23, 0)))
+    assert not services.dossier_transition(dossier_a1, action=Action.SUBMIT, user=officer_a1, now=on_deadline).is_late
+
+
+def test_every_transition_records_who_when_and_comment(dossier_x, officer_x, dept_reviewer):
+    go(dossier_x, Action.SUBMIT, officer_x, comment="Kính trình")
+    event = DossierEvent.objects.filter(dossier=dossier_x).latest("at")
+    assert (event.action, event.actor, event.comment) == (Action.SUBMIT, officer_x, "Kính trình")
+    assert event.at is not None and event.version == RegistrationDossier.objects.get(pk=dossier_x.pk).version

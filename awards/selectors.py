@@ -21,4 +21,5 @@ def registrable_titles(start_year: int, kind: str | None = None) -> QuerySet[Tit
     qs = Title.objects.filter(regime=regime, registrable=True, category=Title.Category.TITLE)
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.order_by("kind", "ladder_rank", "code")
+    # Individual titles first, as dossiers and reports list them.
+    return qs.order_by("-kind", "ladder_rank", "code")

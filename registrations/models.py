@@ -80,7 +80,7 @@ class RegistrationDossier(models.Model):
     status = models.CharField("trạng thái", max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Optimistic locking: every save of entries or status bumps it.
     version = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
     submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
     forwarded_at = models.DateTimeField("Phòng chuyển lúc", null=True, blank=True)
@@ -123,7 +123,7 @@ class Registration(models.Model):
     )
     title = models.ForeignKey("awards.Title", verbose_name="danh hiệu", on_delete=models.PROTECT, related_name="+")
     note = models.CharField("ghi chú", max_length=500, blank=True)
-    created_at = models.DateTimeField("đăng ký lúc", auto_now_add=True)
+    created_at = models.DateTimeField("đăng ký lúc", default=timezone.now, editable=False)
     created_by = models.ForeignKey("units.User", null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField("sửa lúc", auto_now=True)
 

@@ -11,6 +11,7 @@ seeded staff) inside one transaction; a second run finds everything in place and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import random
@@ -337,6 +338,11 @@ def generate_unit_staff(rng: random.Random, level: str, *, minimum: int = 0) -> 
     add("Tổ trưởng", OFFICE)
     for index in range(office_size - 1):
         add(OFFICE_POSITIONS[min(index, len(OFFICE_POSITIONS) - 1)], OFFICE)
+    # The report counts people registered in 2020-2021: that many must have worked here then.
+    end_of_report_year = datetime.date(2021, 7, 31)
+    while minimum and sum(p.start_date <= end_of_report_year for p in people) < minimum:
+        add("Giáo viên", teams[0][0] if teams else OFFICE)
+        people[-1] = dataclasses.replace(people[-1], start_date=datetime.date(2010, 9, 1), previous_start=None)
     return people
 
 
@@ -420,6 +426,7 @@ class SeedResult:
     transfers: int = 0
     accounts_created: int = 0
     accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # username, role, unit, name
+    dossiers: list = field(default_factory=list)  # (school year code, DemoDossierResult)
     elapsed: float = 0.0
 
 
@@ -568,6 +575,7 @@ def _seed_accounts(units: list[Unit], result: SeedResult, no_account: set[str]) 
             user = User(
                 username=username, password=password, role=role, unit=unit,
                 full_name=pick(unit, positions), must_change_password=False,
+                email=f"{username}@thidua.example",
             )
             new_users.append(user)
         if username in {a.username for a in DEMO_ACCOUNTS}:
@@ -591,5 +599,9 @@ def seed_demo(*, today: datetime.date | None = None, csv_path: Path = UNITS_CSV,
         units = sorted(Unit.objects.all(), key=lambda u: u.code)
         _seed_staff(units, result, ldtt_minimums(report))
         _seed_accounts(units, result, units_without_account(report))
+        # Registrations belong to the registrations app; imported here to keep one entry point.
+        from registrations.demo import seed_demo_dossiers
+
+        result.dossiers = seed_demo_dossiers(report, today)
     result.elapsed = time.monotonic() - started
     return result

@@ -208,3 +208,46 @@ def test_generator_is_deterministic():
     positions = Counter(p.position for p in first)
     assert positions["Hiệu trưởng"] == 1 and 1 <= positions["Phó Hiệu trưởng"] <= 2
     assert positions["Tổ trưởng"] == len(demo.team_names(Unit.Level.THPT))
+
+
+# --- demo dossiers (registrations/demo.py) ---------------------------------------------------
+
+def test_the_report_schools_have_their_dossier_counts(seeded):
+    from awards.selectors import registrable_titles
+    from registrations import selectors as reg_selectors
+    from registrations.models import RegistrationDossier
+
+    year = SchoolYear.objects.get(code="2020-2021")
+    titles = list(registrable_titles(year.start_year))
+    for code, (ldtt, cstdcs, tinh) in REPORT["individual_registrations_in_dossiers"]["units"].items():
+        dossier = RegistrationDossier.objects.get(unit__code=code, school_year=year)
+        summary = {t.code: n for t, n in reg_selectors.dossier_summary(reg_selectors.dossier_registrations(dossier), titles)}
+        assert (summary["LDTT"], summary["CSTDCS"], summary["CSTD_TINH"]) == (ldtt, cstdcs, tinh), code
+        assert dossier.status == RegistrationDossier.Status.ACCEPTED
+
+
+def test_the_report_lists_shape_the_2020_dossiers(seeded):
+    from registrations.models import Registration, RegistrationDossier
+
+    year = SchoolYear.objects.get(code="2020-2021")
+    no_data = REPORT["no_registration_data"]["units"]
+    assert not RegistrationDossier.objects.filter(school_year=year, unit__code__in=no_data).exists()
+    no_collective = REPORT["no_collective_registration"]["units"]
+    assert not Registration.objects.filter(
+        school_year=year, dossier__unit__code__in=no_collective).exclude(subject="staff").exists()
+    missed = REPORT["missed_by_old_summary"]["units"]
+    with_people = set(Registration.objects.filter(school_year=year, subject="staff", dossier__unit__code__in=missed)
+                      .values_list("dossier__unit__code", flat=True))
+    assert with_people == set(missed)
+
+
+def test_demo_dossier_timestamps_follow_the_workflow(seeded):
+    from registrations.models import RegistrationDossier
+
+    for d in RegistrationDossier.objects.exclude(submitted_at=None)[:300]:
+        assert d.created_at < d.submitted_at
+        if d.forwarded_at:
+            assert d.submitted_at < d.forwarded_at
+        if d.accepted_at:
+            assert (d.forwarded_at or d.submitted_at) < d.accepted_at
+        assert d.events.count() == d.version + 1

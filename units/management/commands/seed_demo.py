@@ -35,6 +35,11 @@ class Command(BaseCommand):
                 f"({result.transfers} người có quá trình chuyển công tác), {result.teams_created} tổ."
             )
         self.stdout.write(f"Tài khoản: tạo mới {result.accounts_created}.")
+        for code, r in result.dossiers:
+            if r.skipped:
+                self.stdout.write(f"Hồ sơ đăng ký năm học {code}: đã có, bỏ qua.")
+            else:
+                self.stdout.write(f"Hồ sơ đăng ký năm học {code}: {r.dossiers} hồ sơ, {r.registrations} đăng ký.")
 
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Tổng số trong cơ sở dữ liệu"))

@@ -129,3 +129,22 @@ def test_staff_page_shows_who_changed_what(people, officer_a1, login):
     assert changes[0].who == officer_a1 and changes[0].kind == "Sửa"
     assert changes[0].fields == ["chức vụ"]
     assert changes[-1].kind == "Tạo mới"
+
+
+@pytest.mark.django_db
+def test_error_pages_are_vietnamese(client, officer_a1, tree, settings):
+    settings.DEBUG = False
+    client.force_login(officer_a1)
+    not_found = client.get("/khong-co-trang-nay/")
+    assert not_found.status_code == 404 and "Không tìm thấy trang" in not_found.content.decode()
+    forbidden = client.get(reverse("account_list"))
+    assert forbidden.status_code == 403 and "Chỉ quản trị viên của Sở" in forbidden.content.decode()
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page_is_vietnamese(tree, officer_a1):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403 and "Trang đã cũ, vui lòng tải lại" in response.content.decode()

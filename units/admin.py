@@ -9,7 +9,12 @@ class UnitVersionInline(admin.TabularInline):
     model = UnitVersion
     fk_name = "unit"
     extra = 0
-    raw_id_fields = ("parent", "merged_into", "created_by")
+    can_delete = False
+    readonly_fields = ("from_year", "name", "short_name", "parent", "is_active", "merged_into", "reason",
+                       "created_at", "created_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Unit)
@@ -19,7 +24,16 @@ class UnitAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
     inlines = [UnitVersionInline]
-    readonly_fields = ("path", "depth")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Name, parent and status change from a school year on (services.unit_change, which keeps
+        # the history and the scope paths right); the admin must not overwrite them in place.
+        if obj is not None:
+            return ("code", "name", "short_name", "parent", "is_active", "path", "depth")
+        return ("path", "depth")
+
+    def has_add_permission(self, request):
+        return False  # units come from load_units or services.unit_create
 
 
 class EmploymentInline(admin.TabularInline):
@@ -33,6 +47,7 @@ class StaffAdmin(SimpleHistoryAdmin):
     list_display = ("full_name", "date_of_birth", "gender", "position", "unit")
     search_fields = ("full_name", "search_name")
     raw_id_fields = ("unit", "team")
+    readonly_fields = ("unit",)  # a transfer goes through services.staff_transfer
     inlines = [EmploymentInline]
 
 

@@ -71,7 +71,12 @@ def read_rows(text: str) -> list[CsvRow]:
     return rows
 
 
+MAX_LENGTHS = {"code": 64, "name": 255, "short_name": 255, "district": 100, "source": 255}
+MANAGING_KINDS = {Unit.Kind.DEPARTMENT, Unit.Kind.DISTRICT_OFFICE}
+
+
 def validate(rows: list[CsvRow]) -> list[str]:
+    """Every problem of the file, each naming its CSV line and column; empty when it can load."""
     errors: list[str] = []
     seen: dict[str, int] = {}
     levels, kinds = set(Unit.Level.values), set(Unit.Kind.values)
@@ -88,34 +93,54 @@ def validate(rows: list[CsvRow]) -> list[str]:
             seen[row.code] = row.line
         if not row.name:
             errors.append(f"{where}, cột name: thiếu tên đơn vị.")
+        for column, limit in MAX_LENGTHS.items():
+            if len(getattr(row, column)) > limit:
+                errors.append(f"{where}, cột {column}: dài {len(getattr(row, column))} ký tự, tối đa {limit}.")
         if row.level not in levels:
             errors.append(f"{where}, cột level: cấp học “{row.level}” không hợp lệ (cho phép: {', '.join(Unit.Level.values)}).")
         if row.kind and row.kind not in kinds:
             errors.append(f"{where}, cột kind: loại đơn vị “{row.kind}” không hợp lệ (cho phép: {', '.join(Unit.Kind.values)}).")
-    known = set(seen) | set(Unit.objects.filter(code__in=[r.parent_code for r in rows if r.parent_code]).values_list("code", flat=True))
-    roots = [r for r in rows if not r.parent_code]
+
+    # The tree after loading: the database, overlaid by the file.
+    in_db = {code: (parent or "", kind) for code, parent, kind in Unit.objects.values_list("code", "parent__code", "kind")}
+    parent_of = {code: parent for code, (parent, _) in in_db.items()}
+    kind_of = {code: kind for code, (_, kind) in in_db.items()}
     for row in rows:
-        if row.parent_code and row.parent_code not in known:
-            errors.append(f"Dòng {row.line}, cột parent_code: không tìm thấy đơn vị quản lý “{row.parent_code}”.")
-        if row.parent_code and row.parent_code == row.code:
-            errors.append(f"Dòng {row.line}, cột parent_code: đơn vị không thể tự quản lý chính nó.")
-    for row in roots:
-        kind = row.kind or Unit.kind_for_level(row.level)
-        if kind != Unit.Kind.DEPARTMENT:
-            errors.append(f"Dòng {row.line}, cột parent_code: chỉ Sở GD&ĐT được để trống đơn vị quản lý.")
-    errors.extend(_cycle_errors(rows))
+        parent_of[row.code] = row.parent_code
+        kind_of[row.code] = row.kind or Unit.kind_for_level(row.level)
+    for row in rows:
+        where = f"Dòng {row.line}, cột parent_code"
+        if not row.parent_code:
+            if kind_of[row.code] != Unit.Kind.DEPARTMENT:
+                errors.append(f"{where}: chỉ Sở GD&ĐT được để trống đơn vị quản lý.")
+            continue
+        if row.parent_code == row.code:
+            errors.append(f"{where}: đơn vị không thể tự quản lý chính nó.")
+        elif row.parent_code not in parent_of:
+            errors.append(f"{where}: không tìm thấy đơn vị quản lý “{row.parent_code}”.")
+        elif kind_of[row.parent_code] not in MANAGING_KINDS:
+            errors.append(f"{where}: “{row.parent_code}” là trường/trung tâm, không thể là đơn vị quản lý.")
+    managing = set(parent_of.values())
+    for code, kind in kind_of.items():
+        if kind not in MANAGING_KINDS and code in managing:
+            line = next((r.line for r in rows if r.code == code), None)
+            if line is not None:
+                errors.append(f"Dòng {line}, cột level: đơn vị này đang quản lý đơn vị khác nên phải là Sở hoặc Phòng.")
+    roots = sorted(code for code, parent in parent_of.items() if not parent)
+    if len(roots) > 1:
+        lines = [str(r.line) for r in rows if r.code in roots]
+        errors.append(f"Dòng {', '.join(lines)}, cột parent_code: chỉ được có một đơn vị gốc (Sở GD&ĐT); đang có {len(roots)}: {', '.join(roots)}.")
+    errors.extend(_cycle_errors(rows, parent_of))
     return errors
 
 
-def _cycle_errors(rows: list[CsvRow]) -> list[str]:
-    parent_of = {r.code: r.parent_code for r in rows}
-    line_of = {r.code: r.line for r in rows}
+def _cycle_errors(rows: list[CsvRow], parent_of: dict[str, str]) -> list[str]:
     errors = []
-    for code in parent_of:
-        seen, current = set(), code
+    for row in rows:
+        seen, current = set(), row.code
         while current in parent_of and parent_of[current]:
             if current in seen:
-                errors.append(f"Dòng {line_of[code]}, cột parent_code: quan hệ quản lý tạo thành vòng lặp.")
+                errors.append(f"Dòng {row.line}, cột parent_code: quan hệ quản lý tạo thành vòng lặp (một đơn vị nằm dưới chính nó).")
                 break
             seen.add(current)
             current = parent_of[current]
@@ -168,10 +193,13 @@ def load_units(text: str, *, dry_run: bool = False, from_year: int, user=None) -
                 continue
             changed = False
             if unit.name != row.name or unit.parent_id != (parent.pk if parent else None):
-                services.unit_change(
-                    unit, from_year=from_year, name=row.name, parent=parent,
-                    reason="Cập nhật từ tệp danh sách đơn vị", user=user,
-                )
+                try:
+                    services.unit_change(
+                        unit, from_year=from_year, name=row.name, parent=parent,
+                        reason="Cập nhật từ tệp danh sách đơn vị", user=user,
+                    )
+                except services.UnitError as exc:
+                    raise UnitCsvError([f"Dòng {row.line}: {exc}"]) from exc
                 unit.refresh_from_db()
                 changed = True
             plain = {"level": row.level, "kind": kind, "district": row.district, "source": row.source}
@@ -191,8 +219,13 @@ def load_units(text: str, *, dry_run: bool = False, from_year: int, user=None) -
 
 
 def load_units_file(path: str | Path, **kwargs) -> LoadResult:
+    path = Path(path)
+    if not path.is_file():
+        raise UnitCsvError([f"Không tìm thấy tệp “{path}” (hoặc đó là một thư mục)."])
+    data = path.read_bytes()
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UnitCsvError([f"Tệp không phải văn bản UTF-8 (byte {exc.start})."]) from exc
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnitCsvError([f"Dòng {line}: tệp không phải văn bản UTF-8 (hãy lưu lại với mã hóa UTF-8)."]) from exc
     return load_units(text, **kwargs)

@@ -112,3 +112,41 @@ def test_a_renamed_unit_keeps_its_old_name_for_earlier_years():
     assert unit.name == "Trường Tiểu học Mới"
     names = dict(UnitVersion.objects.filter(unit=unit).values_list("from_year", "name"))
     assert names == {0: "Trường Tiểu học Cũ", 2023: "Trường Tiểu học Mới"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "second_file, message",
+    [
+        # Moving the Sở under one of its own Phòng.
+        (["SGD,Sở,SGD,PGD-A,,"], "vòng lặp"),
+        # A school cannot manage another school.
+        (["TH-Y,Trường Tiểu học Y,TH,TH-X,,"], "không thể là đơn vị quản lý"),
+        # A Phòng that still manages a school cannot become a THPT.
+        (["PGD-A,Trường THPT A,THPT,SGD,,"], "phải là Sở hoặc Phòng"),
+        # A second root.
+        (["SGD2,Sở khác,SGD,,,"], "chỉ được có một đơn vị gốc"),
+        (["TH-Z," + "Trường " + "A" * 300 + ",TH,PGD-A,,"], "cột name: dài 307 ký tự, tối đa 255"),
+        (["TH-" + "Z" * 70 + ",Trường Z,TH,PGD-A,,"], "cột code: dài 73 ký tự, tối đa 64"),
+    ],
+)
+def test_changes_that_would_break_the_existing_tree_are_refused(second_file, message):
+    load_units(csv_text("SGD,Sở,SGD,,,", "PGD-A,Phòng A,PGD,SGD,,", "TH-X,Trường Tiểu học X,TH,PGD-A,,"), from_year=2020)
+    before = list(Unit.objects.order_by("code").values_list("code", "name", "parent__code", "level"))
+    with pytest.raises(UnitCsvError) as exc:
+        load_units(csv_text(*second_file), from_year=2020)
+    assert any(message in e and e.startswith("Dòng 2") for e in exc.value.errors), exc.value.errors
+    assert list(Unit.objects.order_by("code").values_list("code", "name", "parent__code", "level")) == before
+
+
+@pytest.mark.django_db
+def test_a_directory_or_a_non_utf8_file_is_reported(tmp_path):
+    with pytest.raises(CommandError):
+        run(str(tmp_path))
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes(HEADER.encode() + "SGD,Sở,SGD,,,\n".encode("cp1258", errors="replace") + "TH-X,Trường Bà Rịa,TH,SGD,,\n".encode("latin-1", errors="replace"))
+    from units.loading import load_units_file
+
+    with pytest.raises(UnitCsvError) as exc:
+        load_units_file(latin, from_year=2020)
+    assert exc.value.errors[0].startswith("Dòng 3")  # the first line with a Latin-1 byte

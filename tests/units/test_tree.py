@@ -78,3 +78,16 @@ def test_history_by_year_is_one_query(tree, django_assert_num_queries):
     with django_assert_num_queries(1):
         states = selectors.unit_versions_as_of(2020)
     assert len(states) == 7
+
+
+def test_the_admin_cannot_overwrite_a_units_parent_or_name(tree, admin_client):
+    from django.urls import reverse
+
+    url = reverse("admin:units_unit_change", args=[tree["a1"].pk])
+    data = {"code": "TH-A-1", "name": "Tên Khác", "short_name": "Khác", "kind": "school", "level": "TH",
+            "district": "", "source": "", "parent": tree["pgd_b"].pk, "is_active": "on",
+            "versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": "0", "_save": "Lưu"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302  # the save went through, for the editable fields
+    tree["a1"].refresh_from_db()
+    assert tree["a1"].parent == tree["pgd_a"] and tree["a1"].name == "Trường Tiểu học An Phú"

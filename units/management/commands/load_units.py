@@ -20,8 +20,6 @@ class Command(BaseCommand):
         from_year = options["from_year"] or school_year_start_for_date(timezone.localdate())
         try:
             result = load_units_file(options["path"], dry_run=options["dry_run"], from_year=from_year)
-        except FileNotFoundError as exc:
-            raise CommandError(f"Không tìm thấy tệp {options['path']}.") from exc
         except UnitCsvError as exc:
             for error in exc.errors:
                 self.stderr.write(error)

@@ -134,6 +134,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Lock out "Thpt.TanAn" and "thpt.tanan" together: they are the same account.
+AXES_USERNAME_CALLABLE = "units.permissions.axes_username"
 
 if TESTING:
     # Hashing dominates test time otherwise (cookiecutter-django does the same).
@@ -189,4 +191,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -25,12 +25,23 @@ class UnitFactory(factory.django.DjangoModelFactory):
         return services.unit_create(**kwargs)
 
 
+def letters(n: int) -> str:
+    """0 -> "Ba", 1 -> "Bb" … : a name word for the n-th test person (names have no digits)."""
+    alphabet = "abcdeghiklmnopqrstuvxy"
+    word = ""
+    n += len(alphabet)
+    while n:
+        n, r = divmod(n, len(alphabet))
+        word = alphabet[r] + word
+    return word.capitalize()
+
+
 class StaffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Staff
 
     unit = factory.SubFactory(UnitFactory)
-    full_name = factory.Sequence(lambda n: f"Nguyễn Thị Mẫu{n}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Thị {letters(n)}")
     date_of_birth = datetime.date(1985, 5, 17)
     gender = Staff.Gender.FEMALE
     position = "Giáo viên"

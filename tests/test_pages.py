@@ -148,3 +148,71 @@ def test_csrf_failure_page_is_vietnamese(tree, officer_a1):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("login"), {"username": "x", "password": "y"})
     assert response.status_code == 403 and "Trang đã cũ, vui lòng tải lại" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("123 456", "không phải là một từ trong tên người"), ("😀 😀", "không phải là một từ"),
+     ("A" * 60 + " B", "quá dài"), (" ".join(["An"] * 16), "nhiều hơn mức cho phép")],
+)
+def test_staff_form_refuses_names_that_are_not_names(tree, year, officer_a1, login, name, message):
+    from units.models import Staff
+
+    response = login(officer_a1).post(reverse("staff_create"), {
+        "full_name": name, "date_of_birth": "05/09/1988", "gender": "F",
+    })
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Staff.objects.exists()
+
+
+def test_staff_form_refuses_impossible_start_dates(tree, year, officer_a1, login):
+    from units.models import Staff
+
+    client = login(officer_a1)
+    for start in ("01/01/2099", "01/01/1970"):
+        response = client.post(reverse("staff_create"), {
+            "full_name": "Lê Thị Hoa", "date_of_birth": "05/09/1985", "gender": "F", "start_date": start,
+        })
+        assert response.status_code == 200 and "Ngày bắt đầu công tác" in response.content.decode()
+    assert not Staff.objects.exists()
+
+
+def test_adding_the_same_person_twice_is_refused(tree, year, officer_a1, login):
+    from units.models import Staff
+
+    client = login(officer_a1)
+    data = {"full_name": "Lê Thị Hoa", "date_of_birth": "05/09/1985", "gender": "F"}
+    assert client.post(reverse("staff_create"), data).status_code == 302
+    response = client.post(reverse("staff_create"), data)
+    assert "không thêm trùng" in response.content.decode()
+    assert Staff.objects.count() == 1
+
+
+def test_editing_over_someone_elses_change_is_refused(people, officer_a1, head_a1, login):
+    from django.test import Client
+
+    staff = people["a1"][1]
+    officer = login(officer_a1)
+    form = officer.get(reverse("staff_edit", args=[staff.pk])).context["form"]
+    loaded_at = form["loaded_at"].value()
+    head = Client()
+    head.force_login(head_a1)
+    head_form = head.get(reverse("staff_edit", args=[staff.pk])).context["form"]
+    assert head.post(reverse("staff_edit", args=[staff.pk]), {
+        "full_name": "Trần Thị Đào", "date_of_birth": "02/01/1990", "gender": "F", "position": "Tổ trưởng",
+        "loaded_at": head_form["loaded_at"].value(),
+    }).status_code == 302
+    response = officer.post(reverse("staff_edit", args=[staff.pk]), {
+        "full_name": "Trần Thị Đào", "date_of_birth": "02/01/1990", "gender": "F", "position": "Giáo viên",
+        "loaded_at": loaded_at,
+    })
+    assert "vừa được sửa bởi" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.position == "Tổ trưởng"
+
+
+def test_junk_ids_in_the_query_string_are_404_not_500(tree, dept_admin, login):
+    client = login(dept_admin)
+    assert client.get(reverse("staff_list"), {"unit": "abc"}).status_code == 404
+    assert client.get(reverse("staff_list"), {"unit": "1.5"}).status_code == 404
+    assert client.get(reverse("account_create"), {"unit": "abc"}).status_code == 404

@@ -9,6 +9,7 @@ earlier year still sees that year's name and parent (selectors.unit_versions_as_
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -156,7 +157,7 @@ class Staff(models.Model):
     )
     full_name = models.CharField("họ và tên", max_length=150)
     family_name = models.CharField("họ", max_length=50, editable=False)
-    middle_name = models.CharField("tên đệm", max_length=100, blank=True, editable=False)
+    middle_name = models.CharField("tên đệm", max_length=150, blank=True, editable=False)
     given_name = models.CharField("tên", max_length=50, editable=False)
     date_of_birth = models.DateField("ngày sinh")
     gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
@@ -167,7 +168,7 @@ class Staff(models.Model):
     )
     is_active = models.BooleanField("đang công tác", default=True)
     search_name = models.CharField(max_length=200, editable=False, default="")
-    sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
+    sort_key = models.CharField(max_length=400, editable=False, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -180,6 +181,11 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        error = vntext.person_name_error(self.full_name)
+        if error:
+            raise ValidationError({"full_name": error})
 
     def set_name(self, full_name: str) -> None:
         """Store the NFC name, its parts and the keys that search and ordering use."""

@@ -38,3 +38,9 @@ class PasswordChangeRequiredMiddleware:
         ):
             return redirect("password_change")
         return self.get_response(request)
+
+
+def axes_username(request, credentials) -> str:
+    """The username django-axes counts failures against, normalised as accounts are stored."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return username.strip().lower()

@@ -30,9 +30,17 @@ def scope_roots(user: User) -> list[Unit]:
     return [user.unit] if user.unit_id else []
 
 
-def get_unit_for_user_or_404(user: User, pk: int) -> Unit:
+def _as_id(value) -> int:
+    """An id from a URL or a query string; anything else is a 404, never a 500."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        raise Http404("Mã không hợp lệ.") from None
+
+
+def get_unit_for_user_or_404(user: User, pk) -> Unit:
     """Fetch and authorize in one step: a unit outside the scope does not exist for the user."""
-    unit = units_visible_to(user).select_related("parent").filter(pk=pk).first()
+    unit = units_visible_to(user).select_related("parent").filter(pk=_as_id(pk)).first()
     if unit is None:
         raise Http404("Không tìm thấy đơn vị.")
     return unit
@@ -127,10 +135,8 @@ def staff_visible_to(user: User) -> QuerySet[Staff]:
     return Staff.objects.filter(Q(unit__path__startswith=path) | Exists(worked_here))
 
 
-def get_staff_for_user_or_404(user: User, pk: int) -> Staff:
-    staff = (
-        staff_visible_to(user).select_related("unit", "team").filter(pk=pk).first()
-    )
+def get_staff_for_user_or_404(user: User, pk) -> Staff:
+    staff = staff_visible_to(user).select_related("unit", "team").filter(pk=_as_id(pk)).first()
     if staff is None:
         raise Http404("Không tìm thấy cán bộ.")
     return staff
@@ -167,6 +173,13 @@ def staff_list(
             unit__path__startswith=path,
         )
         qs = Staff.objects.filter(Exists(worked))
+        # Show where and as what each person worked that year, not where they are now.
+        that_year = worked.order_by("-start_date")
+        qs = qs.annotate(
+            year_unit=Subquery(that_year.values("unit__short_name")[:1]),
+            year_position=Subquery(that_year.values("position")[:1]),
+            year_team=Subquery(that_year.values("team_name")[:1]),
+        )
     else:
         qs = Staff.objects.filter(unit__path__startswith=path, is_active=True)
     for term in vntext.search_terms(query):
@@ -302,8 +315,8 @@ def accounts_visible_to(user: User) -> QuerySet[User]:
     return User.objects.filter(unit__path__startswith=user.unit.path).select_related("unit")
 
 
-def get_account_for_user_or_404(user: User, pk: int) -> User:
-    account = accounts_visible_to(user).filter(pk=pk).first()
+def get_account_for_user_or_404(user: User, pk) -> User:
+    account = accounts_visible_to(user).filter(pk=_as_id(pk)).first()
     if account is None:
         raise Http404("Không tìm thấy tài khoản.")
     return account

@@ -167,6 +167,12 @@ def staff_create(
     )
     staff.set_name(full_name)
     staff.full_clean()
+    # A second click on "Lưu" (or the same person typed twice) must not make two people.
+    if Staff.objects.filter(unit=unit, search_name=staff.search_name, date_of_birth=date_of_birth,
+                            is_active=True).exists():
+        raise ValidationError(
+            f"Đơn vị đã có {staff.full_name}, sinh ngày {date_of_birth:%d/%m/%Y}; không thêm trùng."
+        )
     staff.save()
     Employment.objects.create(
         staff=staff, unit=unit, position=staff.position,
@@ -185,7 +191,18 @@ def staff_update(
     gender: str,
     position: str = "",
     team: Collective | str | None = None,
+    loaded_at: str = "",
 ) -> Staff:
+    """Change a staff record; `loaded_at` (the updated_at the form was opened with) guards
+    against overwriting a change someone else saved meanwhile."""
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if loaded_at and staff.updated_at.isoformat() != loaded_at:
+        last = staff.history.select_related("history_user").order_by("-history_date").first()
+        who = f" bởi {last.history_user}" if last and last.history_user else ""
+        raise ValidationError(
+            f"Thông tin này vừa được sửa{who} lúc {timezone.localtime(staff.updated_at):%d/%m/%Y %H:%M}; "
+            "thay đổi của bạn chưa được lưu. Hãy mở lại trang để xem bản mới nhất."
+        )
     staff.set_name(full_name)
     staff.date_of_birth = date_of_birth
     staff.gender = gender
@@ -292,4 +309,8 @@ def account_reset_password(*, actor: User, account: User) -> str:
     account.set_password(password)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
+    # The lockout page tells a locked-out user to call the administrator: this is that call.
+    from axes.utils import reset
+
+    reset(username=account.username)
     return password

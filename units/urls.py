@@ -3,12 +3,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from units import views
+from units.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "dang-nhap/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        login_not_required(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm)
+        ),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

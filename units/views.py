@@ -130,7 +130,7 @@ def staff_create(request):
         try:
             staff = services.staff_create(unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, f"Đã thêm cán bộ {staff.full_name}.")
             return redirect("staff_detail", pk=staff.pk)
@@ -146,7 +146,7 @@ def staff_edit(request, pk: int):
         try:
             services.staff_update(staff, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, "Đã lưu thay đổi.")
             return redirect("staff_detail", pk=staff.pk)
@@ -212,8 +212,10 @@ def account_detail(request, pk: int):
 @account_admin_required
 def account_toggle_active(request, pk: int):
     account = selectors.get_account_for_user_or_404(request.user, pk)
+    # An explicit target state: a double submit or a stale page cannot undo a lock.
+    active = request.POST.get("active") == "1"
     try:
-        services.account_set_active(actor=request.user, account=account, active=not account.is_active)
+        services.account_set_active(actor=request.user, account=account, active=active)
     except services.AccountError as exc:
         messages.error(request, str(exc))
     else:

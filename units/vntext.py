@@ -71,6 +71,26 @@ def text_sort_key(text: str | None) -> str:
     return _words_key([w for w in words if w])
 
 
+NAME_WORD = re.compile(r"^[^\W\d_]+(?:[-'][^\W\d_]+)*$")
+MAX_NAME_WORDS = 7
+
+
+def person_name_error(full_name: str) -> str | None:
+    """Why a text cannot be a person's full name, in Vietnamese; None when it can."""
+    words = normalize_text(full_name).split(" ")
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return "Họ và tên phải có ít nhất hai từ (họ và tên)."
+    if len(words) > MAX_NAME_WORDS:
+        return f"Họ và tên có {len(words)} từ, nhiều hơn mức cho phép ({MAX_NAME_WORDS})."
+    for word in words:
+        if not NAME_WORD.match(word):
+            return f"“{word}” không phải là một từ trong tên người (chỉ gồm chữ cái)."
+        if len(word) > 20:
+            return f"“{word[:20]}…” quá dài cho một từ trong tên người."
+    return None
+
+
 def split_name(full_name: str) -> tuple[str, str, str]:
     """(family, middle, given) from a Vietnamese full name written family-first."""
     words = normalize_text(full_name).split(" ")

@@ -40,13 +40,53 @@ def test_role_must_fit_the_kind_of_unit(tree, dept_admin, login):
     assert not User.objects.filter(username="sai.vaitro").exists()
 
 
-def test_deactivated_account_cannot_log_in(tree, dept_admin, officer_a1, login, client):
-    login(dept_admin).post(reverse("account_toggle_active", args=[officer_a1.pk]))
+def test_locked_account_cannot_log_in_and_is_told_so(tree, dept_admin, officer_a1, login, client):
+    admin = login(dept_admin)
+    admin.post(reverse("account_toggle_active", args=[officer_a1.pk]), {"active": "0"})
+    # A double submit (or a stale page) states the same target: it stays locked.
+    admin.post(reverse("account_toggle_active", args=[officer_a1.pk]), {"active": "0"})
     officer_a1.refresh_from_db()
     assert not officer_a1.is_active
     client.logout()
     response = client.post(reverse("login"), {"username": officer_a1.username, "password": PASSWORD})
-    assert response.status_code == 200 and "không đúng" in response.content.decode()
+    assert response.status_code == 200 and "Tài khoản này đã bị khóa" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    admin = login(dept_admin)
+    admin.post(reverse("account_toggle_active", args=[officer_a1.pk]), {"active": "1"})
+    officer_a1.refresh_from_db()
+    assert officer_a1.is_active
+
+
+def test_a_locked_accounts_open_session_stops_working(tree, dept_admin, officer_a1, client):
+    client.force_login(officer_a1)
+    officer_a1.is_active = False
+    officer_a1.save()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_username_is_not_case_sensitive(tree, officer_a1, client):
+    response = client.post(reverse("login"), {"username": "  OFFICER.A1 ", "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(officer_a1.pk)
+
+
+def test_new_password_must_differ_from_the_one_handed_over(tree, officer_a1, login):
+    response = login(officer_a1).post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD,
+    })
+    assert "Mật khẩu mới phải khác mật khẩu hiện tại." in response.content.decode()
+
+
+def test_password_reset_lifts_a_login_lockout(tree, dept_admin, officer_a1, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": officer_a1.username.upper(), "password": "sai"})
+    assert client.post(reverse("login"), {"username": officer_a1.username, "password": PASSWORD}).status_code == 429
+    from django.test import Client
+
+    admin_client = Client()
+    admin_client.force_login(dept_admin)
+    new_password = admin_client.post(reverse("account_reset_password", args=[officer_a1.pk])).context["password"]
+    response = client.post(reverse("login"), {"username": officer_a1.username, "password": new_password})
+    assert response.status_code == 302
 
 
 def test_reset_password_gives_a_new_one_time_password(tree, dept_admin, officer_a1, login):

@@ -82,3 +82,15 @@ def test_staff_team_must_belong_to_the_unit(tree):
             unit=tree["a1"], full_name="Lý Thị Hoa", date_of_birth=datetime.date(1990, 1, 1), gender="F",
             team=other_team,
         )
+
+
+def test_a_past_years_list_shows_that_years_unit_and_position(tree, year, dept_admin, client):
+    from django.urls import reverse
+
+    person = StaffFactory(unit=tree["a1"], full_name="Châu Thị Nguyệt", position="Giáo viên",
+                          start_date=datetime.date(2012, 9, 1))
+    services.staff_transfer(person, to_unit=tree["b1"], on_date=datetime.date(2023, 9, 1), position="Phó Hiệu trưởng")
+    client.force_login(dept_admin)
+    body = client.get(reverse("staff_list"), {"year": year.code, "q": "chau thi nguyet"}).content.decode()
+    assert "Tiểu học An Phú" in body and "Giáo viên" in body
+    assert "Tiểu học Bình Hòa" not in body and "Phó Hiệu trưởng" not in body

@@ -27,7 +27,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	@$(PY) manage.py shell -c "import sys; from units.models import Staff; sys.exit(0 if Staff.objects.exists() else 1)" \
+	@$(PY) manage.py shell --no-imports -c "import sys; from units.models import Staff; sys.exit(0 if Staff.objects.exists() else 1)" \
 		&& echo "Dữ liệu đã có, bỏ qua bước nạp dữ liệu mẫu." \
 		|| $(PY) manage.py seed_demo
 

@@ -216,3 +216,41 @@ def test_junk_ids_in_the_query_string_are_404_not_500(tree, dept_admin, login):
     assert client.get(reverse("staff_list"), {"unit": "abc"}).status_code == 404
     assert client.get(reverse("staff_list"), {"unit": "1.5"}).status_code == 404
     assert client.get(reverse("account_create"), {"unit": "abc"}).status_code == 404
+
+
+def test_a_units_staff_link_lists_that_unit_and_the_all_link_its_subtree(tree, people, dept_admin, login):
+    from tests.factories import StaffFactory
+
+    StaffFactory(unit=tree["pgd_a"], full_name="Đoàn Văn Phòng")
+    client = login(dept_admin)
+    own = client.get(reverse("staff_list"), {"unit": tree["pgd_a"].pk}).context["page"]
+    assert [s.full_name for s in own] == ["Đoàn Văn Phòng"]
+    everyone = client.get(reverse("staff_list"), {"unit": tree["pgd_a"].pk, "all": "1"}).context["page"]
+    assert sorted(s.full_name for s in everyone) == ["Nguyễn Văn A", "Trần Thị Đào", "Đoàn Văn Phòng"]
+    page = client.get(reverse("unit_detail", args=[tree["pgd_a"].pk]))
+    assert (page.context["staff_count"], page.context["subtree_staff"]) == (1, 3)
+
+
+def test_unit_code_prefix_search(tree, dept_admin, login):
+    page = login(dept_admin).get(reverse("unit_list"), {"q": "THCS-A"}).context["page"]
+    assert [u.code for u in page] == ["THCS-A-2"]
+
+
+def test_unit_list_is_grouped_by_district_then_phong_first(db, login):
+    from units.loading import load_units
+
+    load_units(
+        "code,name,level,parent_code,district\n"
+        "SGD,Sở Giáo dục và Đào tạo tỉnh Thử,SGD,,\n"
+        "PGD-TA,Phòng Giáo dục và Đào tạo thành phố Tân An,PGD,SGD,Thành phố Tân An\n"
+        "PGD-BL,Phòng Giáo dục và Đào tạo huyện Bến Lức,PGD,SGD,Huyện Bến Lức\n"
+        "TH-TA-X,Trường Tiểu học Xuân,TH,PGD-TA,Thành phố Tân An\n"
+        "THPT-BL-A,Trường THPT An,THPT,SGD,Huyện Bến Lức\n"
+        "TH-BL-B,Trường Tiểu học Bình,TH,PGD-BL,Huyện Bến Lức\n",
+        from_year=2020,
+    )
+    from units.models import Role, Unit, User
+
+    admin = User.objects.create(username="admin.thu", unit=Unit.objects.get(code="SGD"), role=Role.DEPARTMENT_ADMIN)
+    page = login(admin).get(reverse("unit_list")).context["page"]
+    assert [u.code for u in page] == ["SGD", "PGD-BL", "TH-BL-B", "THPT-BL-A", "PGD-TA", "TH-TA-X"]

@@ -209,7 +209,8 @@ def load_units(text: str, *, dry_run: bool = False, from_year: int, user=None) -
             if diffs:
                 for key, value in diffs.items():
                     setattr(unit, key, value)
-                unit.save(update_fields=list(diffs) + ["updated_at"])
+                unit.refresh_search_name()
+                unit.save(update_fields=[*diffs, "search_name", "sort_key", "updated_at"])
                 changed = True
             existing[row.code] = unit
             (result.updated if changed else result.unchanged).append(row.code)

@@ -8,6 +8,8 @@ earlier year still sees that year's name and parent (selectors.unit_versions_as_
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -60,6 +62,8 @@ class Unit(models.Model):
     is_active = models.BooleanField("đang hoạt động", default=True)
     source = models.CharField("nguồn", max_length=255, blank=True)
     search_name = models.CharField(max_length=300, editable=False, default="")
+    # District, then Sở/Phòng before schools, then level, then name, in Vietnamese order.
+    sort_key = models.CharField(max_length=400, editable=False, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,7 +84,16 @@ class Unit(models.Model):
         return self.name
 
     def refresh_search_name(self) -> None:
+        """The derived keys: whole-word search (name and code) and the list order."""
         self.search_name = vntext.search_index(f"{self.name} {self.code}")
+        kinds, levels = list(self.Kind.values), list(self.Level.values)
+        kind_rank = kinds.index(self.kind) if self.kind in kinds else 9
+        level_rank = levels.index(self.level) if self.level in levels else 99
+        district = re.sub(r"^(Huyện|Thị xã|Thành phố|Quận)\s+", "", self.district or "")
+        self.sort_key = (
+            vntext.text_sort_key(district) + str(kind_rank) + f"{level_rank:02d}"
+            + vntext.text_sort_key(self.short_name)
+        )
 
     @classmethod
     def kind_for_level(cls, level: str) -> str:

@@ -57,7 +57,10 @@ def search_units(qs: QuerySet[Unit], query: str | None) -> QuerySet[Unit]:
     A phrase rather than separate words: "duc hoa" must not find "Phòng Giáo dục ... Mộc Hóa".
     """
     phrase = vntext.search_phrase(query)
-    return qs.filter(search_name__contains=phrase) if phrase else qs
+    if not phrase:
+        return qs
+    # A code is matched from its start too: "THPT-TANAN" finds THPT-TANAN-TANAN.
+    return qs.filter(Q(search_name__contains=phrase) | Q(code__istartswith=query.strip()))
 
 
 # --- unit history by school year ------------------------------------------------------------
@@ -151,6 +154,7 @@ def staff_list(
     user: User,
     *,
     unit: Unit | None = None,
+    subtree: bool = True,
     school_year=None,
     query: str | None = None,
     team_id: int | None = None,
@@ -165,12 +169,12 @@ def staff_list(
         return Staff.objects.none()
     if unit is not None:
         path = unit.path
+    # One unit's own staff, or everyone in its subtree.
+    where = {"unit__path__startswith": path} if subtree or unit is None else {"unit_id": unit.pk}
     if school_year is not None:
         # Who worked in the scope during that year, wherever they are now.
         worked = Employment.objects.filter(
-            employed_during(school_year.start_date, school_year.end_date),
-            staff_id=OuterRef("pk"),
-            unit__path__startswith=path,
+            employed_during(school_year.start_date, school_year.end_date), staff_id=OuterRef("pk"), **where,
         )
         qs = Staff.objects.filter(Exists(worked))
         # Show where and as what each person worked that year, not where they are now.
@@ -181,7 +185,7 @@ def staff_list(
             year_team=Subquery(that_year.values("team_name")[:1]),
         )
     else:
-        qs = Staff.objects.filter(unit__path__startswith=path, is_active=True)
+        qs = Staff.objects.filter(is_active=True, **where)
     for term in vntext.search_terms(query):
         qs = qs.filter(search_name__contains=term)
     if team_id:

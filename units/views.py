@@ -44,6 +44,7 @@ def home(request):
             rows=rows,
             total_units=sum(r.unit_count for r in rows),
             total_staff=sum(r.staff_count for r in rows),
+            total_accounts=sum(r.account_count for r in rows),
             without_account=selectors.units_without_account(user).count() if user.can_manage_accounts else None,
         )
         template = "units/home_department.html" if root.kind == Unit.Kind.DEPARTMENT else "units/home_district.html"
@@ -63,7 +64,7 @@ def unit_list(request):
         qs = selectors.search_units(qs, query)
     if level:
         qs = qs.filter(level=level)
-    qs = qs.select_related("parent").order_by("path")
+    qs = qs.select_related("parent").order_by("sort_key", "code")
     page = _page(request, qs)
     year = request.school_year
     states = selectors.unit_versions_as_of(year.start_year, [u.pk for u in page]) if year else {}
@@ -82,10 +83,11 @@ def unit_detail(request, pk: int):
     versions = UnitVersion.objects.filter(unit=unit).select_related("parent", "merged_into").order_by("from_year")
     overview = selectors.scope_overview(unit, year) if unit.kind != Unit.Kind.SCHOOL else []
     accounts = selectors.accounts_visible_to(request.user).filter(unit=unit).order_by("username")
-    staff_count = selectors.staff_list(request.user, unit=unit, school_year=year).filter(unit=unit).count()
+    staff_count = selectors.staff_list(request.user, unit=unit, subtree=False, school_year=year).count()
+    subtree_staff = sum(r.staff_count for r in overview)
     return render(request, "units/unit_detail.html", {
         "unit": unit, "ancestors": ancestors, "state": state, "versions": versions, "rows": overview,
-        "accounts": accounts, "staff_count": staff_count,
+        "accounts": accounts, "staff_count": staff_count, "subtree_staff": subtree_staff,
     })
 
 
@@ -94,6 +96,7 @@ def unit_detail(request, pk: int):
 def staff_list(request):
     user = request.user
     unit = None
+    subtree = request.GET.get("all") == "1"
     if request.GET.get("unit"):
         unit = selectors.get_unit_for_user_or_404(user, request.GET["unit"])
     elif user.unit and user.unit.kind in (Unit.Kind.SCHOOL, Unit.Kind.CENTER):
@@ -102,11 +105,12 @@ def staff_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     team = data.get("team")
     qs = selectors.staff_list(
-        user, unit=unit, school_year=request.school_year, query=data.get("q"),
+        user, unit=unit, subtree=subtree, school_year=request.school_year, query=data.get("q"),
         team_id=team.pk if team else None, order=data.get("sort") or "name",
     )
     return render(request, "units/staff_list.html", {
-        "form": form, "unit": unit, "page": _page(request, qs), "querystring": _query_without_page(request),
+        "form": form, "unit": unit, "subtree": subtree, "page": _page(request, qs),
+        "querystring": _query_without_page(request),
         "can_add": unit is not None and user.can_edit_staff_of(unit) and unit.pk == user.unit_id,
     })
 

@@ -128,7 +128,8 @@ def dossier_get_or_create(*, unit: Unit, school_year: SchoolYear, user: User | N
 
 
 def _locked(dossier: RegistrationDossier) -> RegistrationDossier:
-    return RegistrationDossier.objects.select_for_update().select_related("unit__parent", "school_year").get(
+    # OF self: PostgreSQL refuses to lock the nullable side of the parent join.
+    return RegistrationDossier.objects.select_for_update(of=("self",)).select_related("unit__parent", "school_year").get(
         pk=dossier.pk
     )
 

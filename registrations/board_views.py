@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from registrations import board as board_selectors
 from registrations.exports import units_workbook
 from registrations.reminders import send_reminders
-from units.models import Unit
+from units.models import Role, Unit
 from units.selectors import scope_roots
 
 
-def _board(request):
+def _board(request, source=None):
     roots = scope_roots(request.user)
     if not roots:
         raise PermissionDenied("Tài khoản chưa gắn với đơn vị nào.")
     root = roots[0]
     year = request.school_year
-    params = {k: request.GET.get(k, "") for k in ("district", "level", "status")}
+    source = request.GET if source is None else source
+    params = {k: source.get(k, "") for k in ("district", "level", "status")}
     board = board_selectors.build_board(root, year, **params)
     return root, year, params, board
+
+
+def can_remind(user) -> bool:
+    return user.is_superuser or user.role in (Role.DISTRICT_REVIEWER, Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_ADMIN)
 
 
 def board(request):
@@ -35,7 +41,7 @@ def board(request):
         "districts": board_selectors.district_choices(root, year),
         "levels": Unit.Level.choices, "list_titles": board_selectors.LIST_TITLES,
         "querystring": request.GET.urlencode(),
-        "can_remind": not request.user.is_read_only,
+        "can_remind": can_remind(request.user),
     })
 
 
@@ -49,7 +55,8 @@ def board_export(request, name: str):
               "Số đăng ký cá nhân", "Số đăng ký tập thể", "Số tài khoản"]
     rows = [
         [i, u.unit.code, u.name, u.unit.get_level_display(), u.status_label,
-         u.dossier.submitted_at.strftime("%d/%m/%Y %H:%M") if u.dossier and u.dossier.submitted_at else "",
+         timezone.localtime(u.dossier.submitted_at).strftime("%d/%m/%Y %H:%M")
+         if u.dossier and u.dossier.submitted_at else "",
          "Có" if u.is_late else "", u.individual, u.collective, u.accounts]
         for i, u in enumerate(units, start=1)
     ]
@@ -61,12 +68,13 @@ def board_export(request, name: str):
 
 @require_POST
 def board_remind(request):
-    if request.user.is_read_only:
-        raise PermissionDenied("Tài khoản chỉ xem không gửi được nhắc nhở.")
+    if not can_remind(request.user):
+        raise PermissionDenied("Chỉ Phòng GD&ĐT và Sở GD&ĐT gửi nhắc nhở tới các đơn vị.")
     name = request.POST.get("list", "not_submitted")
     if name not in board_selectors.LIST_TITLES:
         raise Http404("Không có danh sách này.")
-    root, year, params, board = _board(request)
+    # The same filters as the board the user was looking at (they come back in the form).
+    root, year, params, board = _board(request, QueryDict(request.POST.get("querystring", "")))
     units = [u.unit for u in board_selectors.board_list(board, name)]
     result = send_reminders(units=units, school_year=year, sender=request.user, reason=board_selectors.LIST_TITLES[name])
     messages.success(

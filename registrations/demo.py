@@ -96,6 +96,8 @@ def seed_year(year: SchoolYear, report: dict, *, current: bool, reviewers: dict[
         status = Status.ACCEPTED if unit.code in exact or unit.code in missed else _status_mix(rng, current)
         if status is None:
             continue
+        if status == Status.FORWARDED and not needs_district_review(unit):
+            status = Status.SUBMITTED  # only a Phòng forwards; units under the Sở wait at the Sở
         created = _aware(year.start_date + datetime.timedelta(days=rng.randint(30, 60)), rng)
         late = rng.random() < 0.06
         submitted = None

@@ -12,11 +12,11 @@ from openpyxl.utils import get_column_letter
 FORMULA_START = ("=", "+", "-", "@")
 
 
-def safe_cell(value):
-    """Text that Excel would evaluate (=, +, -, @) is written as plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def set_value(cell, value) -> None:
+    """Write a value; text that Excel would evaluate (=, +, -, @) is stored as a text cell."""
+    cell.value = value
+    if isinstance(value, str) and value.lstrip().startswith(FORMULA_START):
+        cell.data_type = "s"
 
 
 def units_workbook(*, title: str, issuer: str, school_year_code: str, header: list[str], rows: list[list]) -> bytes:
@@ -37,7 +37,8 @@ def units_workbook(*, title: str, issuer: str, school_year_code: str, header: li
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for r, row in enumerate(rows, start=8):
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=safe_cell(value))
+            cell = ws.cell(row=r, column=c)
+            set_value(cell, value)
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for col in range(1, width + 1):
         longest = max([len(str(ws.cell(row=r, column=col).value or "")) for r in range(7, 8 + len(rows))] or [8])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -12,6 +13,9 @@ from registrations.selectors import school_year_for_date
 
 SESSION_KEY = "school_year_code"
 PENDING_KEY = "pending_dossier_post"
+# Who last used this browser: entries kept after an expired session go back to that person only.
+LAST_USER_COOKIE = "tdkt_last_user"
+LAST_USER_SALT = "registrations.last-user"
 
 
 class SchoolYearMiddleware:
@@ -57,7 +61,15 @@ class KeepExpiredDossierPostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if request.get_signed_cookie(LAST_USER_COOKIE, default=None, salt=LAST_USER_SALT) != str(user.pk):
+                response.set_signed_cookie(
+                    LAST_USER_COOKIE, str(user.pk), salt=LAST_USER_SALT, max_age=30 * 24 * 3600,
+                    httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+                )
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = getattr(request, "resolver_match", None)
@@ -67,6 +79,10 @@ class KeepExpiredDossierPostMiddleware:
             and match is not None
             and match.url_name == self.URL_NAME
         ):
-            request.session[PENDING_KEY] = {"path": request.path, "data": dict(request.POST.lists())}
+            request.session[PENDING_KEY] = {
+                "path": request.path,
+                "data": dict(request.POST.lists()),
+                "owner": request.get_signed_cookie(LAST_USER_COOKIE, default=None, salt=LAST_USER_SALT),
+            }
             return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
         return None

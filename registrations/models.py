@@ -200,3 +200,35 @@ class DossierEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return RegistrationDossier.Status(self.to_status).label if self.to_status else ""
+
+
+class ImportBatch(models.Model):
+    """An uploaded registration file between its preview and the officer's decision.
+
+    The file itself is kept so that "confirm" applies exactly what the preview showed, and so
+    that an import can be traced afterwards.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Đang xem trước"
+        APPLIED = "applied", "Đã áp dụng"
+        CANCELLED = "cancelled", "Đã hủy"
+        REJECTED = "rejected", "Bị từ chối"
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey("units.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    base_version = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mass_mail
 
+from registrations.models import DossierEvent, RegistrationDossier
 from units.models import User
 
 
@@ -31,9 +32,9 @@ def send_reminders(*, units, school_year, sender, reason: str) -> ReminderResult
         subject = f"[Thi đua - Khen thưởng] Nhắc nhở đăng ký thi đua năm học {school_year.code}"
         body = (
             f"Kính gửi {unit.name},\n\n"
-            f"Theo theo dõi trên hệ thống, đơn vị thuộc danh sách: {reason.lower()} (năm học {school_year.code}).\n"
-            f"Đề nghị đơn vị hoàn thành đăng ký thi đua trên hệ thống"
-            + (f" trước ngày {school_year.registration_deadline:%d/%m/%Y}" if school_year.registration_deadline else "")
+            f"Theo dõi trên hệ thống, đơn vị thuộc danh sách: {reason.lower()} (năm học {school_year.code}).\n"
+            "Đề nghị đơn vị kiểm tra và hoàn thành đăng ký thi đua trên hệ thống"
+            + (f" (hạn đăng ký: {school_year.registration_deadline:%d/%m/%Y})" if school_year.registration_deadline else "")
             + ".\n\n"
             f"Người gửi: {sender} ({sender.unit.short_name if sender.unit else 'quản trị'}).\n"
         )
@@ -42,4 +43,11 @@ def send_reminders(*, units, school_year, sender, reason: str) -> ReminderResult
         result.emails += len(emails)
     if messages:
         send_mass_mail(messages, fail_silently=False)
+    # Kept on each dossier's timeline: who was reminded, when, about what.
+    reached = {u.pk for u in units if u.pk in recipients}
+    DossierEvent.objects.bulk_create([
+        DossierEvent(dossier=d, action=DossierEvent.Action.REMIND, from_status=d.status, to_status=d.status,
+                     version=d.version, actor=sender, comment=f"Nhắc nhở: {reason}")
+        for d in RegistrationDossier.objects.filter(unit_id__in=reached, school_year=school_year)
+    ])
     return result

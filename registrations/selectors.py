@@ -61,6 +61,7 @@ class EntryRow:
     registration: Registration | None
     code: str = ""  # the title shown in the picker (stored, or typed before a refused save)
     note: str = ""
+    stt: int = 0
 
     def __post_init__(self):
         if self.registration is not None and not self.code:
@@ -75,6 +76,7 @@ class CollectiveRow:
     registration: Registration | None
     code: str = ""
     note: str = ""
+    stt: int = 0
 
     def __post_init__(self):
         if self.registration is not None and not self.code:

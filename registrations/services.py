@@ -18,7 +18,7 @@ from awards.models import Title
 from awards.selectors import registrable_titles
 from registrations.models import DossierEvent, Registration, RegistrationDossier, SchoolYear
 from units.models import Collective, Role, Staff, Unit, User
-from units.selectors import staff_list
+from units.selectors import staff_list, staff_of_unit_in_year
 
 Status = RegistrationDossier.Status
 Action = DossierEvent.Action
@@ -134,10 +134,22 @@ def _locked(dossier: RegistrationDossier) -> RegistrationDossier:
     )
 
 
+class DossierForbidden(DossierError):
+    """The user's role or place in the tree does not allow the action (a 403 on the web)."""
+
+
+def _check_year_open(school_year: SchoolYear) -> None:
+    if school_year.status == SchoolYear.Status.CLOSED:
+        raise DossierError(f"Năm học {school_year.code} đã kết thúc: không thể sửa hay nộp hồ sơ đăng ký.")
+
+
 @transaction.atomic
 def dossier_transition(
     dossier: RegistrationDossier, *, action: str, user: User, comment: str = "", now: datetime.datetime | None = None,
+    expected_version: int | None = None,
 ) -> RegistrationDossier:
+    """Move a dossier along the workflow. `expected_version` is the version the user's
+    confirmation page showed: a dossier that changed since is not decided blind."""
     now = now or timezone.now()
     dossier = _locked(dossier)
     transition = TRANSITIONS.get(action)
@@ -148,7 +160,13 @@ def dossier_transition(
             f"Không thể “{transition.label.lower()}”: hồ sơ đang ở trạng thái “{dossier.get_status_display()}”."
         )
     if not may(user, action, dossier):
-        raise DossierError(f"Bạn không có quyền “{transition.label.lower()}” hồ sơ này.")
+        raise DossierForbidden(f"Bạn không có quyền “{transition.label.lower()}” hồ sơ này.")
+    if expected_version is not None and dossier.version != expected_version:
+        raise DossierError("Hồ sơ đã thay đổi kể từ khi bạn mở trang xác nhận; hãy xem lại rồi thực hiện lại.")
+    if action == Action.SUBMIT:
+        _check_year_open(dossier.school_year)
+        if not dossier.registrations.exists():
+            raise DossierError("Hồ sơ chưa có đăng ký nào: hãy đăng ký cho cá nhân hoặc tập thể trước khi nộp.")
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
         raise DossierError("Vui lòng nhập lý do trả lại hồ sơ.")
@@ -170,8 +188,9 @@ def dossier_transition(
         dossier.accepted_at = now
         fields.append("accepted_at")
     elif action == Action.RETURN:
-        dossier.returned_at, dossier.return_reason = now, comment
-        fields += ["returned_at", "return_reason"]
+        # The next round starts afresh; the timeline keeps the earlier forwarding.
+        dossier.returned_at, dossier.return_reason, dossier.forwarded_at = now, comment, None
+        fields += ["returned_at", "return_reason", "forwarded_at"]
     dossier.version = F("version") + 1
     dossier.save(update_fields=fields)
     dossier.refresh_from_db(fields=["version"])
@@ -207,15 +226,18 @@ def _key(subject: str, subject_id: int | None) -> tuple[str, int | None]:
 
 @transaction.atomic
 def dossier_save(
-    *, unit: Unit, school_year: SchoolYear, user: User, base_version: int | None, entries: list[Entry],
+    *, unit: Unit, school_year: SchoolYear, user: User | None, base_version: int | None, entries: list[Entry],
+    system: bool = False,
 ) -> SaveResult:
     """Apply the entry page (or an import) to the dossier, all or nothing.
 
     `base_version` is the version the user's page was loaded with; if someone saved since,
     nothing is written and DossierConflict lists what they changed.
     """
-    if not can_edit(user, unit):
-        raise DossierError("Bạn không có quyền sửa hồ sơ đăng ký của đơn vị này.")
+    # `system`: the import_registrations command, run by an operator on the server.
+    if not system and not can_edit(user, unit):
+        raise DossierForbidden("Bạn không có quyền sửa hồ sơ đăng ký của đơn vị này.")
+    _check_year_open(school_year)
     dossier = dossier_get_or_create(unit=unit, school_year=school_year, user=user)
     dossier = _locked(dossier)
     if base_version is not None and dossier.version != base_version:
@@ -228,7 +250,12 @@ def dossier_save(
         )
 
     titles = {t.code: t for t in registrable_titles(school_year.start_year)}
-    staff = {s.pk: s for s in staff_list(user, unit=unit, school_year=school_year).filter(
+    people = (
+        staff_list(user, unit=unit, subtree=False, school_year=school_year)
+        if not system
+        else staff_of_unit_in_year(unit, school_year)
+    )
+    staff = {s.pk: s for s in people.filter(
         pk__in=[e.subject_id for e in entries if e.subject == Registration.Subject.STAFF])}
     collectives = {c.pk: c for c in Collective.objects.filter(unit=unit)}
     errors: list[str] = []

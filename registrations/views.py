@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from awards.selectors import registrable_titles
 from registrations import selectors, services
-from registrations.forms import TransitionForm, entries_from_post
+from registrations.forms import TransitionForm, _changed, entries_from_post
 from registrations.middleware import PENDING_KEY
 from registrations.models import RegistrationDossier, SchoolYear
 from units.models import Unit
@@ -34,6 +35,10 @@ def _restore_pending(request) -> QueryDict | None:
     if not pending or pending.get("path") != request.path:
         return None
     del request.session[PENDING_KEY]
+    if pending.get("owner") and pending["owner"] != str(request.user.pk):
+        messages.warning(request, "Có thay đổi chưa lưu từ phiên làm việc trước của một tài khoản khác trên máy này; "
+                                  "các thay đổi đó đã được bỏ, không lưu.")
+        return None
     data = QueryDict(mutable=True)
     for key, values in pending["data"].items():
         data.setlist(key, values)
@@ -44,6 +49,12 @@ def dossier_page(request, unit_pk: int, year: str):
     school_year = _year(year)
     user = request.user
     unit, dossier = selectors.dossier_for(user, unit_pk, school_year)
+    switched = request.GET.get("year")
+    if switched and switched != school_year.code and SchoolYear.objects.filter(code=switched).exists():
+        # The menu's year switcher on a dossier page opens the same unit's dossier of that year.
+        return redirect("dossier_page", unit_pk=unit.pk, year=switched)
+    if request.method == "POST" and not services.can_edit(user, unit):
+        raise PermissionDenied("Bạn không có quyền sửa hồ sơ đăng ký của đơn vị này.")
     posted = request.POST if request.method == "POST" else None
     restored = False
     if posted is None:
@@ -53,6 +64,9 @@ def dossier_page(request, unit_pk: int, year: str):
     errors: list[str] = []
     if posted is not None:
         base_version, entries = entries_from_post(posted)
+        if base_version is None:
+            messages.error(request, "Trang nhập đã cũ (thiếu phiên bản hồ sơ); hãy tải lại trang rồi nhập lại.")
+            return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
         try:
             result = services.dossier_save(
                 unit=unit, school_year=school_year, user=user, base_version=base_version, entries=entries,
@@ -61,6 +75,8 @@ def dossier_page(request, unit_pk: int, year: str):
             conflict = exc
         except services.DossierValidationError as exc:
             errors = exc.errors
+        except services.DossierForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
         except services.DossierError as exc:
             messages.error(request, str(exc))
             return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
@@ -75,18 +91,25 @@ def dossier_page(request, unit_pk: int, year: str):
             return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
         dossier = selectors.dossier_for(user, unit_pk, school_year)[1]
 
-    editable = services.can_edit(user, unit) and (dossier is None or dossier.is_editable)
+    editable = (
+        services.can_edit(user, unit)
+        and (dossier is None or dossier.is_editable)
+        and school_year.status != SchoolYear.Status.CLOSED
+    )
     registrations = selectors.dossier_registrations(dossier)
     rows = selectors.entry_rows(user, unit, school_year, registrations)
     collective_rows = selectors.collective_rows(unit, registrations)
     if conflict or errors:
-        # After a refused save the page shows what the user typed, not what is stored.
+        # After a refused save: the rows this user changed show what they typed; every other
+        # row shows what is stored now (including the other person's changes).
+        def overlay(row, field):
+            if _changed(posted, field) or _changed(posted, f"n{field}"):
+                row.code, row.note = posted.get(field, row.code), posted.get(f"n{field}", row.note)
+
         for row in rows:
-            row.code = posted.get(f"t_{row.staff.pk}", row.code)
-            row.note = posted.get(f"nt_{row.staff.pk}", row.note)
+            overlay(row, f"t_{row.staff.pk}")
         for row in collective_rows:
-            field = "u" if row.subject == "unit" else f"c_{row.subject_id}"
-            row.code, row.note = posted.get(field, row.code), posted.get(f"n{field}", row.note)
+            overlay(row, "u" if row.subject == "unit" else f"c_{row.subject_id}")
     titles = list(registrable_titles(school_year.start_year))
     return render(request, "registrations/dossier_page.html", {
         "unit": unit,
@@ -109,6 +132,14 @@ def dossier_page(request, unit_pk: int, year: str):
     })
 
 
+PAST_TENSE = {
+    services.Action.SUBMIT: "Đã nộp hồ sơ",
+    services.Action.FORWARD: "Đã chuyển hồ sơ lên Sở",
+    services.Action.ACCEPT: "Đã duyệt hồ sơ",
+    services.Action.RETURN: "Đã trả lại hồ sơ",
+}
+
+
 def dossier_action(request, unit_pk: int, year: str, action: str):
     """GET shows a confirmation page; POST performs the transition once."""
     school_year = _year(year)
@@ -117,25 +148,31 @@ def dossier_action(request, unit_pk: int, year: str, action: str):
     if transition is None:
         raise Http404("Không có thao tác này.")
     page = reverse("dossier_page", kwargs={"unit_pk": unit.pk, "year": school_year.code})
-    if dossier is None and action == services.Action.SUBMIT and services.can_edit(request.user, unit):
-        dossier = services.dossier_get_or_create(unit=unit, school_year=school_year, user=request.user)
     if dossier is None:
         messages.error(request, "Đơn vị chưa lập hồ sơ đăng ký cho năm học này.")
         return redirect(page)
-    form = TransitionForm(request.POST or None, initial={"version": dossier.version})
+    allowed = services.may(request.user, action, dossier)
+    if not allowed and dossier.status in transition.sources:
+        # The dossier is at this step, but not for this account: forbidden, not merely "not now".
+        raise PermissionDenied(f"Bạn không có quyền “{transition.label.lower()}” hồ sơ này.")
+    form = TransitionForm(request.POST or None, initial={"version": dossier.version},
+                          needs_comment=transition.needs_comment)
     if request.method == "POST" and form.is_valid():
         try:
             services.dossier_transition(
                 dossier, action=action, user=request.user, comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
             )
+        except services.DossierForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
         except services.DossierError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Đã {transition.label.lower()}: {unit.short_name}.")
+            messages.success(request, f"{PAST_TENSE[action]}: {unit.short_name}.")
         return redirect(page)
     return render(request, "registrations/dossier_action.html", {
         "unit": unit, "dossier": dossier, "transition": transition, "form": form, "school_year": school_year,
-        "allowed": services.may(request.user, action, dossier),
+        "allowed": allowed,
         "summary": selectors.dossier_summary(
             selectors.dossier_registrations(dossier), list(registrable_titles(school_year.start_year))
         ),

@@ -49,6 +49,8 @@ class StaffForm(forms.ModelForm):
     # The record's last change when the form was opened: a save over someone else's is refused.
     loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    gender = forms.ChoiceField(label="Giới tính", choices=Staff.Gender.choices)
+
     class Meta:
         model = Staff
         fields = ["full_name", "date_of_birth", "gender", "position", "team"]

@@ -173,7 +173,8 @@ class Staff(models.Model):
     middle_name = models.CharField("tên đệm", max_length=150, blank=True, editable=False)
     given_name = models.CharField("tên", max_length=50, editable=False)
     date_of_birth = models.DateField("ngày sinh")
-    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
+    # Blank = not known yet (people added from an imported file that has no gender column).
+    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices, blank=True)
     position = models.CharField("chức vụ", max_length=100, blank=True)
     team = models.ForeignKey(
         Collective, verbose_name="tổ chuyên môn", null=True, blank=True,

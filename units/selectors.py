@@ -227,6 +227,17 @@ def staff_changes(staff: Staff, limit: int = 20) -> list[Change]:
     return changes[:limit]
 
 
+def staff_of_unit_in_year(unit: Unit, school_year) -> QuerySet[Staff]:
+    """Who worked at this very unit during the school year, without a user's scope.
+
+    For trusted callers only (the import command run on the server); pages use staff_list.
+    """
+    worked = Employment.objects.filter(
+        employed_during(school_year.start_date, school_year.end_date), staff_id=OuterRef("pk"), unit=unit,
+    )
+    return Staff.objects.filter(Exists(worked)).select_related("unit", "team").order_by("sort_key", "pk")
+
+
 def collectives_of(unit: Unit) -> QuerySet[Collective]:
     return Collective.objects.filter(unit=unit, is_active=True).order_by("name")
 

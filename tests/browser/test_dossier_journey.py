@@ -38,7 +38,7 @@ def test_school_registers_phong_forwards_so_accepts(live_server, page, tree, yea
     assert page.locator("#summary").inner_text().replace("\t", " ").count("LĐTT 2") == 1
     page.get_by_role("link", name="Nộp hồ sơ").click()
     page.get_by_role("button", name="Xác nhận: nộp hồ sơ").click()
-    page.wait_for_selector("text=Đã nộp hồ sơ")
+    page.wait_for_selector("text=Đã nộp hồ sơ:")
     assert page.get_by_text("Hồ sơ đã nộp nên chỉ xem được").is_visible()
     log_out(page)
 
@@ -48,7 +48,7 @@ def test_school_registers_phong_forwards_so_accepts(live_server, page, tree, yea
     page.get_by_role("link", name="Trường Tiểu học An Phú").first.click()
     page.get_by_role("link", name="Chuyển lên Sở").click()
     page.get_by_role("button", name="Xác nhận: chuyển lên sở").click()
-    page.wait_for_selector("text=Đã chuyển lên sở")
+    page.wait_for_selector("text=Đã chuyển hồ sơ lên Sở")
     log_out(page)
 
     # The Sở returns it with a reason; the school sees the reason.

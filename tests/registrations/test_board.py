@@ -1,5 +1,6 @@
 """The completeness board: per district counts by status, the lists, Excel, reminders."""
 
+import datetime
 import io
 
 import pytest
@@ -105,3 +106,32 @@ def test_board_queries_do_not_grow(tree, year, progress, dept_reviewer, login, e
     with django_assert_max_num_queries(14):
         response = client.get(reverse("board"))
     assert len(response.context["board"].units) == 7 + extra
+
+
+def test_reminder_follows_the_filters_shown_and_is_kept_on_the_timeline(tree, year, progress, dept_reviewer, login, make_user):
+    make_user("b1", "school_officer", email="canbo.b1@thidua.example")
+    make_user("x", "school_officer", email="canbo.x@thidua.example")
+    client = login(dept_reviewer)
+    client.post(reverse("board_remind"), {"list": "not_submitted", "querystring": f"district={tree['pgd_b'].pk}"})
+    assert sorted(a for m in mail.outbox for a in m.to) == ["canbo.b1@thidua.example"]
+    # THPT X (directly under the Sở, a draft) was not in the filtered list: no mail, no event.
+    assert not RegistrationDossier.objects.get(unit=tree["x"]).events.filter(action="remind").exists()
+    mail.outbox.clear()
+    client.post(reverse("board_remind"), {"list": "not_submitted", "querystring": "district=direct"})
+    assert sorted(a for m in mail.outbox for a in m.to) == ["canbo.x@thidua.example"]
+    assert RegistrationDossier.objects.get(unit=tree["x"]).events.filter(action="remind").count() == 1
+
+
+def test_a_school_cannot_send_reminders(tree, year, progress, officer_a1, login):
+    assert login(officer_a1).post(reverse("board_remind"), {"list": "late"}).status_code == 403
+
+
+def test_export_times_are_vietnam_time(tree, year, progress, dept_reviewer, login):
+    from django.utils import timezone
+
+    dossier = RegistrationDossier.objects.get(unit=tree["a1"])
+    RegistrationDossier.objects.filter(pk=dossier.pk).update(
+        submitted_at=timezone.make_aware(datetime.datetime(2020, 10, 15, 23, 30)))  # noqa: DTZ001  # 23:30 in Hồ Chí Minh
+    ws = load_workbook(io.BytesIO(login(dept_reviewer).get(reverse("board_export", args=["all"])).content)).active
+    times = [ws.cell(row=r, column=6).value for r in range(8, ws.max_row + 1) if ws.cell(row=r, column=2).value == "TH-A-1"]
+    assert times == ["15/10/2020 23:30"]

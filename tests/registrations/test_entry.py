@@ -149,7 +149,7 @@ def test_another_units_dossier_is_404(tree, year, catalogue, people, officer_a1,
 def test_reviewer_cannot_edit_a_schools_entries(tree, year, catalogue, people, reviewer_a, login):
     a = people["a1"][0]
     response = login(reviewer_a).post(page_url(tree["a1"], year), post_rows(0, [(a, "LDTT")]))
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert Registration.objects.count() == 0
 
 
@@ -184,3 +184,55 @@ def test_entry_page_queries_do_not_grow(tree, year, catalogue, officer_a1, login
     with django_assert_max_num_queries(16):
         response = client.get(page_url(tree["a1"], year))
     assert len(response.context["rows"]) == rows
+
+
+def test_saving_again_after_a_conflict_keeps_the_other_persons_change(
+    tree, year, catalogue, people, officer_a1, head_a1, client
+):
+    """Both load the page; A sets row 1, B sets row 2. B is refused, then B saves again: both stay."""
+    from django.test import Client
+
+    a, dao = people["a1"]
+    first = Client()
+    first.force_login(officer_a1)
+    client.force_login(head_a1)
+    page_a = first.get(page_url(tree["a1"], year))
+    page_b = client.get(page_url(tree["a1"], year))
+
+    def form_of(response, changes):
+        data = {"version": str(response.context["version"]), "staff_rows": []}
+        for row in response.context["rows"]:
+            sid = row.staff.pk
+            data["staff_rows"].append(str(sid))
+            stored = row.registration.title.code if row.registration else ""
+            data.update({f"t_{sid}": row.code, f"nt_{sid}": row.note, f"ot_{sid}": stored,
+                         f"ont_{sid}": row.registration.note if row.registration else ""})
+        for staff, code in changes:
+            data[f"t_{staff.pk}"] = code
+        return data
+
+    assert first.post(page_url(tree["a1"], year), form_of(page_a, [(a, "LDTT")])).status_code == 302
+    refused = client.post(page_url(tree["a1"], year), form_of(page_b, [(dao, "CSTDCS")]))
+    assert refused.status_code == 200 and refused.context["conflict"]
+    rows = {r.staff.pk: r.code for r in refused.context["rows"]}
+    assert rows == {a.pk: "LDTT", dao.pk: "CSTDCS"}  # A's change shown, B's typed value kept
+    again = client.post(page_url(tree["a1"], year), form_of(refused, []))
+    assert again.status_code == 302
+    assert {r.staff_id: r.title.code for r in Registration.objects.all()} == {a.pk: "LDTT", dao.pk: "CSTDCS"}
+
+
+def test_kept_entries_go_back_only_to_the_person_who_typed_them(
+    tree, year, catalogue, people, officer_a1, head_a1, client
+):
+    from tests.conftest import PASSWORD
+
+    a, dao = people["a1"]
+    client.force_login(officer_a1)
+    client.get(page_url(tree["a1"], year))  # the browser now remembers who used it
+    client.cookies.pop("sessionid")  # the session expires (the test client's logout() drops every cookie)
+    client.post(page_url(tree["a1"], year), post_rows(0, [(a, "CSTDCS")]))
+    # Someone else logs in on the same browser: the kept entries are dropped, not saved as theirs.
+    client.post(reverse("login"), {"username": head_a1.username, "password": PASSWORD})
+    response = client.get(page_url(tree["a1"], year), follow=True)
+    assert "đã được bỏ, không lưu" in response.content.decode()
+    assert Registration.objects.count() == 0

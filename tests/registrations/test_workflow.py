@@ -149,3 +149,63 @@ def test_every_transition_records_who_when_and_comment(dossier_x, officer_x, dep
     event = DossierEvent.objects.filter(dossier=dossier_x).latest("at")
     assert (event.action, event.actor, event.comment) == (Action.SUBMIT, officer_x, "Kính trình")
     assert event.at is not None and event.version == RegistrationDossier.objects.get(pk=dossier_x.pk).version
+
+
+def test_a_stale_confirmation_page_cannot_accept_a_changed_dossier(dossier_x, officer_x, dept_reviewer, year, tree, people):
+    go(dossier_x, Action.SUBMIT, officer_x)
+    seen = RegistrationDossier.objects.get(pk=dossier_x.pk).version
+    go(dossier_x, Action.RETURN, dept_reviewer, comment="Xem lại")
+    services.dossier_save(unit=tree["x"], school_year=year, user=officer_x, base_version=None,
+                          entries=[services.staff_entry(people["x"][0], "CSTD_TINH")])
+    go(dossier_x, Action.SUBMIT, officer_x)
+    with pytest.raises(DossierError, match="đã thay đổi kể từ khi bạn mở trang xác nhận"):
+        services.dossier_transition(dossier_x, action=Action.ACCEPT, user=dept_reviewer, expected_version=seen)
+    assert RegistrationDossier.objects.get(pk=dossier_x.pk).status == Status.SUBMITTED
+
+
+def test_a_closed_year_cannot_be_edited_or_submitted(dossier_a1, officer_a1, year, tree, people):
+    year.status = year.Status.CLOSED
+    year.save()
+    with pytest.raises(DossierError, match="đã kết thúc"):
+        services.dossier_save(unit=tree["a1"], school_year=year, user=officer_a1, base_version=None,
+                              entries=[services.staff_entry(people["a1"][1], "LDTT")])
+    with pytest.raises(DossierError, match="đã kết thúc"):
+        go(dossier_a1, Action.SUBMIT, officer_a1)
+
+
+def test_an_empty_dossier_cannot_be_submitted(tree, year, catalogue, officer_a1):
+    dossier = services.dossier_get_or_create(unit=tree["a1"], school_year=year, user=officer_a1)
+    with pytest.raises(DossierError, match="chưa có đăng ký nào"):
+        go(dossier, Action.SUBMIT, officer_a1)
+
+
+def test_forbidden_roles_get_403_on_the_web(dossier_a1, officer_a1, make_user, login, year, tree):
+    from django.urls import reverse
+
+    go(dossier_a1, Action.SUBMIT, officer_a1)
+    viewer = login(make_user("sgd", "viewer"))
+    url = reverse("dossier_action", kwargs={"unit_pk": tree["a1"].pk, "year": year.code, "action": "forward"})
+    assert viewer.post(url, {"version": "1"}).status_code == 403
+    assert RegistrationDossier.objects.get(pk=dossier_a1.pk).status == Status.SUBMITTED
+
+
+def test_opening_the_submit_page_creates_nothing(tree, year, catalogue, officer_a1, login):
+    from django.urls import reverse
+
+    url = reverse("dossier_action", kwargs={"unit_pk": tree["a1"].pk, "year": year.code, "action": "submit"})
+    login(officer_a1).get(url)
+    assert not RegistrationDossier.objects.exists()
+
+
+def test_return_without_a_reason_shows_the_form_again(dossier_a1, officer_a1, reviewer_a, login, year, tree):
+    from django.urls import reverse
+
+    go(dossier_a1, Action.SUBMIT, officer_a1)
+    url = reverse("dossier_action", kwargs={"unit_pk": tree["a1"].pk, "year": year.code, "action": "return"})
+    client = login(reviewer_a)
+    version = RegistrationDossier.objects.get(pk=dossier_a1.pk).version
+    response = client.post(url, {"version": version, "comment": "   "})
+    assert response.status_code == 200 and "Vui lòng nhập lý do trả lại hồ sơ." in response.content.decode()
+    response = client.post(url, {"version": version, "comment": "x" * 2500})
+    assert "Tối đa 2000 ký tự" in response.content.decode() and "x" * 100 in response.content.decode()
+    assert RegistrationDossier.objects.get(pk=dossier_a1.pk).status == Status.SUBMITTED

@@ -55,11 +55,12 @@ class CollectiveRow:
 
 @dataclass
 class Change:
-    kind: str  # add | change | remove | note
+    kind: str  # add | change | remove
     subject: str
     before: str
     after: str
     row: int | None
+    sheet: str = ""
 
 
 @dataclass
@@ -280,21 +281,21 @@ def _diff(plan: ImportPlan, dossier: RegistrationDossier | None) -> None:
         in_file.add(key)
         if existing is None and p.title_code:
             plan.changes.append(Change("add", p.full_name + (" (cán bộ mới)" if p.staff is None else ""), "",
-                                       label[p.title_code], p.row))
+                                       label[p.title_code], p.row, p.sheet))
         elif existing is not None and not p.title_code:
-            plan.changes.append(Change("remove", p.full_name, existing.title.label, "", p.row))
+            plan.changes.append(Change("remove", p.full_name, existing.title.label, "", p.row, p.sheet))
         elif existing is not None and (existing.title.code != p.title_code or existing.note != p.note):
-            plan.changes.append(Change("change", p.full_name, existing.title.label, label[p.title_code], p.row))
+            plan.changes.append(Change("change", p.full_name, existing.title.label, label[p.title_code], p.row, p.sheet))
     for c in plan.collectives:
         key = (c.subject, c.collective.pk if c.collective else None)
         existing = current.get(key)
         in_file.add(key)
         if existing is None and c.title_code:
-            plan.changes.append(Change("add", c.name, "", label[c.title_code], c.row))
+            plan.changes.append(Change("add", c.name, "", label[c.title_code], c.row, c.sheet))
         elif existing is not None and not c.title_code:
-            plan.changes.append(Change("remove", c.name, existing.title.label, "", c.row))
+            plan.changes.append(Change("remove", c.name, existing.title.label, "", c.row, c.sheet))
         elif existing is not None and (existing.title.code != c.title_code or existing.note != c.note):
-            plan.changes.append(Change("change", c.name, existing.title.label, label[c.title_code], c.row))
+            plan.changes.append(Change("change", c.name, existing.title.label, label[c.title_code], c.row, c.sheet))
     # Registrations of the dossier that the file no longer lists (only for the tables it has).
     for key, r in current.items():
         individual = r.subject == Registration.Subject.STAFF

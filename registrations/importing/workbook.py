@@ -219,6 +219,19 @@ def _rows(ws, start: int, keys: dict[str, int], ticks: dict[int, str], *, sheet:
     return rows, stopped_at
 
 
+def _numbered_row_after(ws, stopped_at: int, keys: dict[str, int]) -> int | None:
+    """The first row below the end of the table that looks like a person (a number and a name)."""
+    stt, name = keys.get("stt"), keys.get("full_name") or keys.get("collective_name")
+    if not stt or not name:
+        return None
+    for cells in ws.iter_rows(min_row=stopped_at + 1, max_row=ws.max_row):
+        number = cells[stt - 1].value if stt - 1 < len(cells) else None
+        text = cells[name - 1].value if name - 1 < len(cells) else None
+        if isinstance(number, (int, float)) and isinstance(text, str) and text.strip():
+            return cells[0].row
+    return None
+
+
 def read_tables(data: bytes, matcher, *, max_bytes: int, max_rows: int) -> ReadResult:
     check_container(data, max_bytes=max_bytes)
     try:
@@ -251,9 +264,15 @@ def read_tables(data: bytes, matcher, *, max_bytes: int, max_rows: int) -> ReadR
             )
             continue
         rows, stopped_at = _rows(ws, last + 1, keys, ticks, sheet=ws.title, max_rows=max_rows)
-        if stopped_at and ws.max_row > stopped_at:
-            notes.append(Problem(f"Dừng đọc ở dòng {stopped_at} (dòng tổng cộng hoặc dòng trống); phần bên dưới được bỏ qua.",
-                                 sheet=ws.title))
+        if stopped_at:
+            later = _numbered_row_after(ws, stopped_at, keys)
+            if later:
+                # Data below a blank row would be lost silently: make the officer decide.
+                problems.append(Problem(
+                    f"bảng bị ngắt ở dòng {stopped_at} (dòng trống hoặc dòng tổng cộng) nhưng bên dưới vẫn có "
+                    f"người được đánh số ở dòng {later}; hãy xóa dòng ngắt hoặc phần thừa rồi tải lên lại.",
+                    sheet=ws.title, row=stopped_at))
+                continue
         if formulas is not None:
             fws = formulas[ws.title]
             for row in rows:

@@ -307,3 +307,15 @@ def test_a_change_made_after_the_upload_is_not_overwritten(phuong5, officer, cli
     response = client.post(preview_url, {"confirm": "1"}, follow=True)
     assert "người khác cập nhật" in response.content.decode()
     assert Registration.objects.count() == 1
+
+
+def test_people_below_a_blank_row_are_not_silently_dropped(phuong5):
+    data = workbook([[1, *AN, "", "", "LĐTT", ""], [None] * 7, [2, *HUONG, "", "", "LĐTT", ""]])
+    plan = plan_of(data, phuong5)
+    assert any("bị ngắt ở dòng 3" in str(e) and "dòng 4" in str(e) for e in plan.errors), plan.errors
+
+
+def test_signature_lines_below_the_table_are_not_people(phuong5):
+    data = workbook([[1, *AN, "", "", "LĐTT", ""], [None] * 7, ["HIỆU TRƯỞNG"], [], ["Nguyễn Văn An"]])
+    plan = plan_of(data, phuong5)
+    assert plan.ok and [p.full_name for p in plan.people] == ["Nguyễn Văn An"]

@@ -120,6 +120,8 @@ def build_board(
     rows = []
     for unit_id, phong in district_of.items():
         unit = units_by_id[unit_id]
+        if unit.kind == Unit.Kind.DEPARTMENT:
+            continue  # the Sở reviews; it is not one of the units the board chases
         c = by_unit.get(unit_id, {})
         rows.append(BoardUnit(
             unit=unit, name=states[unit_id].name, district_id=phong, dossier=dossiers.get(unit_id),

@@ -33,8 +33,10 @@ def test_counts_per_district_and_status(tree, year, progress):
     assert groups["Phòng GD&ĐT huyện A"].counts[Status.SUBMITTED] == 1
     assert groups["Phòng GD&ĐT huyện A"].counts["not_started"] == 2  # the Phòng itself and a2
     assert groups["Đơn vị trực thuộc Sở"].counts[Status.DRAFT] == 1
-    assert board.totals == {"not_started": 5, "draft": 1, "submitted": 1, "returned": 0, "forwarded": 0, "accepted": 0}
-    assert len(board.units) == sum(g.total for g in board.groups) == 7
+    # The Sở itself is not on its own board: 6 units, 4 of them not started.
+    assert board.totals == {"not_started": 4, "draft": 1, "submitted": 1, "returned": 0, "forwarded": 0, "accepted": 0}
+    assert len(board.units) == sum(g.total for g in board.groups) == 6
+    assert "SGD" not in {u.unit.code for u in board.units}
 
 
 def test_lists(tree, year, progress, officer_a1):
@@ -105,7 +107,7 @@ def test_board_queries_do_not_grow(tree, year, progress, dept_reviewer, login, e
     client = login(dept_reviewer)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("board"))
-    assert len(response.context["board"].units) == 7 + extra
+    assert len(response.context["board"].units) == 6 + extra
 
 
 def test_reminder_follows_the_filters_shown_and_is_kept_on_the_timeline(tree, year, progress, dept_reviewer, login, make_user):

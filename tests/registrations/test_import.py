@@ -319,3 +319,20 @@ def test_signature_lines_below_the_table_are_not_people(phuong5):
     data = workbook([[1, *AN, "", "", "LĐTT", ""], [None] * 7, ["HIỆU TRƯỞNG"], [], ["Nguyễn Văn An"]])
     plan = plan_of(data, phuong5)
     assert plan.ok and [p.full_name for p in plan.people] == ["Nguyễn Văn An"]
+
+
+def test_a_person_title_on_a_collective_is_refused(phuong5):
+    data = workbook([[1, "Trường THCS Phường 5", "Lao động tiên tiến", ""]], header=["STT", "Tập thể", "Danh hiệu đăng ký", "Ghi chú"])
+    plan = plan_of(data, phuong5)
+    assert any("danh hiệu cá nhân, không đăng ký cho tập thể" in str(e) and "dòng 2" in str(e) for e in plan.errors)
+
+
+def test_the_template_writes_formula_like_text_as_text(phuong5, officer, client):
+    from registrations import services
+
+    services.dossier_save(unit=phuong5["unit"], school_year=phuong5["year"], user=officer, base_version=None,
+                          entries=[services.Entry("staff", phuong5["people"][1].pk, "LDTT", "=1+1 @cmd")])
+    client.force_login(officer)
+    ws = load_workbook(io.BytesIO(client.get(page(phuong5, "import_template")).content))["Cá nhân"]
+    note = next(ws.cell(row=r, column=7) for r in range(8, ws.max_row + 1) if ws.cell(row=r, column=2).value == "Nguyễn Văn An")
+    assert note.value == "=1+1 @cmd" and note.data_type == "s"

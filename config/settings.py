@@ -193,6 +193,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 # The entry page posts about six fields per person; a large THPT has 180 staff, a big centre more.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
 
+# A PDF is laid out page by page (about 0.2 s a page): longer lists go to Excel or CSV.
+PDF_MAX_ROWS = env_int("PDF_MAX_ROWS", 2000)
+
 # Page size of long lists (staff, units, accounts).
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 
@@ -201,5 +204,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every page it lays out; fontTools every subset.
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }

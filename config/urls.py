@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("units.urls")),
     path("", include("registrations.urls")),
+    path("", include("reports.urls")),
 ]

@@ -7,14 +7,13 @@ later is counted under the Phòng it belonged to then. Five queries whatever the
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
 from registrations.models import Registration, RegistrationDossier, SchoolYear
 from units.models import Unit, User
-from units.selectors import unit_versions_as_of
+from units.selectors import unit_versions_as_of, units_as_of
 
 NOT_STARTED = "not_started"
 STATUS_COLUMNS = [
@@ -82,23 +81,8 @@ LIST_TITLES = {
 def build_board(
     root: Unit, school_year: SchoolYear, *, district: str = "", level: str = "", status: str = "",
 ) -> Board:
-    states = unit_versions_as_of(school_year.start_year)
-    children = defaultdict(list)
-    for state in states.values():
-        children[state.parent_id].append(state.unit_id)
-    # Units under root as the tree stood that year, each with the Phòng above it.
-    units_by_id = {u.pk: u for u in Unit.objects.filter(pk__in=list(states)).only(
-        "id", "code", "name", "short_name", "kind", "level", "path", "district")}
-    district_of: dict[int, int | None] = {}
-    stack = [(root.pk, root.pk if root.kind == Unit.Kind.DISTRICT_OFFICE else None)]
-    while stack:
-        unit_id, phong = stack.pop()
-        if unit_id in district_of or unit_id not in units_by_id or not states[unit_id].is_active:
-            continue
-        district_of[unit_id] = phong
-        for child in children.get(unit_id, []):
-            child_phong = child if units_by_id.get(child) and units_by_id[child].kind == Unit.Kind.DISTRICT_OFFICE else phong
-            stack.append((child, child_phong))
+    in_year = units_as_of(root, school_year.start_year)
+    district_of = {unit_id: u.district_id for unit_id, u in in_year.items()}
 
     dossiers = {
         d.unit_id: d for d in RegistrationDossier.objects.filter(school_year=school_year, unit_id__in=list(district_of))
@@ -119,12 +103,12 @@ def build_board(
 
     rows = []
     for unit_id, phong in district_of.items():
-        unit = units_by_id[unit_id]
+        unit = in_year[unit_id].unit
         if unit.kind == Unit.Kind.DEPARTMENT:
             continue  # the Sở reviews; it is not one of the units the board chases
         c = by_unit.get(unit_id, {})
         rows.append(BoardUnit(
-            unit=unit, name=states[unit_id].name, district_id=phong, dossier=dossiers.get(unit_id),
+            unit=unit, name=in_year[unit_id].state.name, district_id=phong, dossier=dossiers.get(unit_id),
             individual=c.get("individual", 0), collective=c.get("collective", 0), accounts=accounts.get(unit_id, 0),
         ))
     if district:
@@ -140,7 +124,7 @@ def build_board(
     for r in rows:
         key = str(r.district_id) if r.district_id else DIRECT
         if key not in groups:
-            name = states[r.district_id].short_name if r.district_id else "Đơn vị trực thuộc Sở"
+            name = in_year[r.district_id].state.short_name if r.district_id else "Đơn vị trực thuộc Sở"
             groups[key] = BoardGroup(key, name, {k: 0 for k, _ in STATUS_COLUMNS})
         groups[key].counts[r.status] += 1
         groups[key].total += 1

@@ -93,6 +93,38 @@ def unit_versions_as_of(start_year: int, unit_ids: list[int] | None = None) -> d
     }
 
 
+@dataclass(frozen=True)
+class UnitInYear:
+    unit: Unit  # the row (code, kind, level, path); names and parents come from `state`
+    state: UnitState  # name, short name and parent in that school year
+    district_id: int | None  # the Phòng above it in that year; None when directly under the Sở
+
+
+def units_as_of(root: Unit, start_year: int) -> dict[int, UnitInYear]:
+    """Every active unit under `root` as the tree stood in that school year (root included),
+    each with the Phòng it belonged to then. Two queries whatever the size of the tree.
+
+    Shared by the progress board and the reports, so that both count the same units.
+    """
+    states = unit_versions_as_of(start_year)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for state in states.values():
+        children[state.parent_id].append(state.unit_id)
+    units = {u.pk: u for u in Unit.objects.only("id", "code", "name", "short_name", "kind", "level", "path",
+                                                   "district", "depth", "sort_key", "parent_id")}
+    found: dict[int, UnitInYear] = {}
+    stack = [(root.pk, root.pk if root.kind == Unit.Kind.DISTRICT_OFFICE else None)]
+    while stack:
+        unit_id, phong = stack.pop()
+        if unit_id in found or unit_id not in units or unit_id not in states or not states[unit_id].is_active:
+            continue
+        found[unit_id] = UnitInYear(units[unit_id], states[unit_id], phong)
+        for child in children.get(unit_id, []):
+            is_phong = child in units and units[child].kind == Unit.Kind.DISTRICT_OFFICE
+            stack.append((child, child if is_phong else phong))
+    return found
+
+
 def unit_as_of(unit: Unit, start_year: int) -> UnitState | None:
     return unit_versions_as_of(start_year, [unit.pk]).get(unit.pk)
 

@@ -1,0 +1,67 @@
+"""Report pages and their exports: both from reports.selectors, scoped to the user's subtree."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from reports import selectors
+from reports.exporters import REGISTRY, ExportError
+from units.models import Unit
+from units.selectors import get_unit_for_user_or_404, scope_roots
+
+
+def _scope(request) -> Unit:
+    if request.GET.get("unit"):
+        return get_unit_for_user_or_404(request.user, request.GET["unit"])
+    roots = scope_roots(request.user)
+    if not roots:
+        raise PermissionDenied("Tài khoản chưa gắn với đơn vị nào.")
+    return roots[0]
+
+
+def summary_page(request):
+    scope = _scope(request)
+    summary = selectors.summary(scope, request.school_year)
+    return render(request, "reports/summary.html", {
+        "scope": scope, "summary": summary, "measure": request.GET.get("measure", "registered"),
+        "measures": [(m, selectors.MEASURE_LABELS[m]) for m in ("registered", "accepted")],
+    })
+
+
+def comparison_page(request):
+    scope = _scope(request)
+    return render(request, "reports/comparison.html", {
+        "scope": scope, "summary": selectors.summary(scope, request.school_year),
+    })
+
+
+def registrations_page(request):
+    scope = _scope(request)
+    unit = scope if scope.kind in (Unit.Kind.SCHOOL, Unit.Kind.CENTER) else None
+    qs = selectors.registrations_of(scope, request.school_year, unit=unit)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "reports/registrations.html", {
+        "scope": scope, "page": page, "querystring": params.urlencode(),
+    })
+
+
+def export(request, kind: str):
+    exporter = REGISTRY.get(kind)
+    fmt = request.GET.get("format", "xlsx")
+    if exporter is None or fmt not in ("xlsx", "csv", "pdf"):
+        raise Http404("Không có báo cáo này.")
+    scope = _scope(request)
+    try:
+        filename, content_type, content = exporter(scope=scope, school_year=request.school_year).render(fmt)
+    except ExportError as exc:
+        messages.error(request, str(exc))
+        return redirect(request.META.get("HTTP_REFERER") or "report_summary")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

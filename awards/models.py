@@ -71,3 +71,112 @@ class Title(models.Model):
     @property
     def is_unconfirmed(self) -> bool:
         return self.confirmed != "true"
+
+
+
+# --- the history the rules read --------------------------------------------------------------
+
+class AnnualRecord(models.Model):
+    """One staff member's year: rating, months worked, discipline (imported or entered)."""
+
+    class Rating(models.TextChoices):
+        HTXSNV = "HTXSNV", "Hoàn thành xuất sắc nhiệm vụ"
+        HTTNV = "HTTNV", "Hoàn thành tốt nhiệm vụ"
+        HTNV = "HTNV", "Hoàn thành nhiệm vụ"
+        KHTNV = "KHTNV", "Không hoàn thành nhiệm vụ"
+
+    class Discipline(models.TextChoices):
+        KHIEN_TRACH = "khien_trach", "Khiển trách"
+        CANH_CAO = "canh_cao", "Cảnh cáo"
+        HA_BAC_LUONG = "ha_bac_luong", "Hạ bậc lương"
+        CACH_CHUC = "cach_chuc", "Cách chức"
+        BUOC_THOI_VIEC = "buoc_thoi_viec", "Buộc thôi việc"
+
+    staff = models.ForeignKey("units.Staff", on_delete=models.CASCADE, related_name="annual_records")
+    school_year = models.ForeignKey("registrations.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField("xếp loại", max_length=8, choices=Rating.choices, blank=True)
+    months_worked = models.DecimalField("số tháng công tác", max_digits=4, decimal_places=1, null=True, blank=True)
+    # Maternity leave counts as time worked (NĐ 91/2017 Art. 10; NĐ 98/2023 Art. 8).
+    maternity_months = models.DecimalField("số tháng nghỉ thai sản", max_digits=4, decimal_places=1, default=0)
+    discipline = models.CharField("kỷ luật", max_length=16, choices=Discipline.choices, blank=True)
+    source = models.CharField("nguồn", max_length=16, default="import")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "kết quả đánh giá năm học"
+        verbose_name_plural = "kết quả đánh giá năm học"
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "school_year"], name="annualrecord_one_per_staff_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} · {self.school_year_id}: {self.rating}"
+
+
+class Initiative(models.Model):
+    """A sáng kiến (or accepted research topic) and the level at which it was recognised."""
+
+    class Level(models.TextChoices):
+        CO_SO = "co_so", "Cấp cơ sở"
+        TINH_BO = "tinh_bo", "Cấp tỉnh/bộ"
+        TOAN_QUOC = "toan_quoc", "Toàn quốc"
+
+    name = models.CharField("tên sáng kiến", max_length=500)
+    school_year = models.ForeignKey("registrations.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("cấp công nhận", max_length=16, choices=Level.choices)
+    reference = models.CharField("số quyết định công nhận", max_length=100, blank=True)
+    authors = models.ManyToManyField("units.Staff", related_name="initiatives")
+
+    class Meta:
+        verbose_name = "sáng kiến"
+        verbose_name_plural = "sáng kiến"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecognisedTitle(models.Model):
+    """A title or form someone (or a collective) was recognised with in a school year.
+
+    Until award decisions are recorded in the app, these come from an imported history.
+    """
+
+    staff = models.ForeignKey("units.Staff", null=True, blank=True, on_delete=models.CASCADE, related_name="recognised")
+    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="recognised")
+    collective = models.ForeignKey("units.Collective", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="recognised")
+    school_year = models.ForeignKey("registrations.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    title_code = models.CharField("danh hiệu / hình thức", max_length=32)
+    reference = models.CharField("số quyết định", max_length=100, blank=True)
+    source = models.CharField("nguồn", max_length=16, default="import")
+
+    class Meta:
+        verbose_name = "danh hiệu đã được công nhận"
+        verbose_name_plural = "danh hiệu đã được công nhận"
+        indexes = [models.Index(fields=["staff", "school_year"], name="recognised_staff_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "school_year", "title_code"], condition=Q(staff__isnull=False),
+                                    name="recognised_once_per_staff_year_title"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_code} ({self.school_year_id})"
+
+
+class RegistrationOverride(models.Model):
+    """A department reviewer's decision to accept a registration the rules found ineligible.
+
+    The verdict as it stood is kept with the reason; every later view of the registration shows it.
+    """
+
+    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE, related_name="overrides")
+    verdict = models.JSONField("kết luận điều kiện lúc ghi đè")
+    reason = models.TextField("lý do")
+    user = models.ForeignKey("units.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Ghi đè đăng ký {self.registration_id}: {self.reason[:40]}"

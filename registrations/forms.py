@@ -51,6 +51,8 @@ class TransitionForm(forms.Form):
     )
     # The version the confirmation page showed: a dossier changed since then is not decided blind.
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Accepting despite the rules' verdicts (department reviewer only): the reason is kept.
+    override_reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, needs_comment: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,6 +62,7 @@ class EntryRow:
     code: str = ""  # the title shown in the picker (stored, or typed before a refused save)
     note: str = ""
     stt: int = 0
+    verdict: object = None  # awards.verdicts.RegistrationVerdict, set by the page
 
     def __post_init__(self):
         if self.registration is not None and not self.code:

@@ -134,6 +134,21 @@ def _locked(dossier: RegistrationDossier) -> RegistrationDossier:
     )
 
 
+class DossierBlocked(DossierError):
+    """The Sở cannot accept: the rules found registrations ineligible or a quota exceeded.
+
+    A department reviewer may still accept with a reason (an override that every later view shows).
+    """
+
+    def __init__(self, ineligible: list, quotas: list):
+        super().__init__(
+            f"Có {len(ineligible)} đăng ký chưa đủ điều kiện"
+            + (f" và {len(quotas)} chỉ tiêu vượt tỷ lệ" if quotas else "")
+            + ": cần ghi rõ lý do nếu vẫn duyệt."
+        )
+        self.ineligible, self.quotas = ineligible, quotas
+
+
 class DossierForbidden(DossierError):
     """The user's role or place in the tree does not allow the action (a 403 on the web)."""
 
@@ -143,10 +158,46 @@ def _check_year_open(school_year: SchoolYear) -> None:
         raise DossierError(f"Năm học {school_year.code} đã kết thúc: không thể sửa hay nộp hồ sơ đăng ký.")
 
 
+def acceptance_problems(dossier: RegistrationDossier) -> tuple[list, list]:
+    """(ineligible registrations without an override, exceeded quotas) of a dossier."""
+    from awards.verdicts import quota_results, verdicts_for
+    from registrations.selectors import cumulative
+
+    registrations = list(dossier.registrations.select_related("title", "staff"))
+    verdicts = verdicts_for(registrations, dossier.school_year)
+    ineligible = [v for v in verdicts.values() if v.status == "ineligible" and not v.overrides]
+    counts: dict[str, int] = {}
+    for r in registrations:
+        counts[r.title.code] = counts.get(r.title.code, 0) + 1
+    titles = list(registrable_titles(dossier.school_year.start_year))
+    quotas = [q for q in quota_results(cumulative(counts, titles), dossier.school_year) if q.exceeded]
+    return ineligible, quotas
+
+
+def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) -> None:
+    from awards.models import RegistrationOverride
+
+    RegistrationOverride.objects.bulk_create([
+        RegistrationOverride(
+            registration=v.registration, user=user, reason=reason,
+            verdict={"status": v.verdict.status,
+                     "reasons": [{"criterion": r.criterion, "status": r.status, "message": r.message,
+                                  "article": r.article} for r in v.verdict.reasons]},
+        )
+        for v in ineligible
+    ])
+    lines = [f"{v.registration.subject_name}: {v.registration.title.label}" for v in ineligible]
+    lines += [q.message for q in quotas]
+    DossierEvent.objects.create(
+        dossier=dossier, action=Action.OVERRIDE, from_status=dossier.status, to_status=dossier.status,
+        version=dossier.version, actor=user, at=now, comment=reason, changes=[{"subject": line} for line in lines],
+    )
+
+
 @transaction.atomic
 def dossier_transition(
     dossier: RegistrationDossier, *, action: str, user: User, comment: str = "", now: datetime.datetime | None = None,
-    expected_version: int | None = None,
+    expected_version: int | None = None, override_reason: str = "",
 ) -> RegistrationDossier:
     """Move a dossier along the workflow. `expected_version` is the version the user's
     confirmation page showed: a dossier that changed since is not decided blind."""
@@ -163,6 +214,12 @@ def dossier_transition(
         raise DossierForbidden(f"Bạn không có quyền “{transition.label.lower()}” hồ sơ này.")
     if expected_version is not None and dossier.version != expected_version:
         raise DossierError("Hồ sơ đã thay đổi kể từ khi bạn mở trang xác nhận; hãy xem lại rồi thực hiện lại.")
+    if action == Action.ACCEPT:
+        ineligible, quotas = acceptance_problems(dossier)
+        if ineligible or quotas:
+            if not override_reason.strip():
+                raise DossierBlocked(ineligible, quotas)
+            _record_overrides(dossier, ineligible, quotas, user=user, reason=override_reason.strip(), now=now)
     if action == Action.SUBMIT:
         _check_year_open(dossier.school_year)
         if not dossier.registrations.exists():

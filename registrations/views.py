@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from awards.selectors import registrable_titles
+from awards.verdicts import quota_results, verdicts_for
 from registrations import selectors, services
 from registrations.forms import TransitionForm, _changed, entries_from_post
 from registrations.middleware import PENDING_KEY
@@ -99,6 +100,10 @@ def dossier_page(request, unit_pk: int, year: str):
     registrations = selectors.dossier_registrations(dossier)
     rows = selectors.entry_rows(user, unit, school_year, registrations)
     collective_rows = selectors.collective_rows(unit, registrations)
+    # The rules' verdicts: warnings while registering, blocking only when the Sở accepts.
+    verdicts = verdicts_for(registrations, school_year)
+    for row in rows:
+        row.verdict = verdicts.get(row.registration.pk) if row.registration else None
     if conflict or errors:
         # After a refused save: the rows this user changed show what they typed; every other
         # row shows what is stored now (including the other person's changes).
@@ -111,6 +116,7 @@ def dossier_page(request, unit_pk: int, year: str):
         for row in collective_rows:
             overlay(row, "u" if row.subject == "unit" else f"c_{row.subject_id}")
     titles = list(registrable_titles(school_year.start_year))
+    summary = selectors.dossier_summary(registrations, titles)
     return render(request, "registrations/dossier_page.html", {
         "unit": unit,
         "state": unit_as_of(unit, school_year.start_year),
@@ -122,7 +128,8 @@ def dossier_page(request, unit_pk: int, year: str):
         "teams": [c for c in collective_rows if c.subject_id is not None],
         "individual_titles": [t for t in titles if t.kind == "individual"],
         "collective_titles": [t for t in titles if t.kind == "collective"],
-        "summary": selectors.dossier_summary(registrations, titles),
+        "summary": summary,
+        "quotas": quota_results({t.code: n for t, n in summary}, school_year),
         "timeline": selectors.dossier_timeline(dossier),
         "transitions": services.available_transitions(user, dossier),
         "version": conflict.current_version if conflict else (dossier.version if dossier else 0),
@@ -157,22 +164,30 @@ def dossier_action(request, unit_pk: int, year: str, action: str):
         raise PermissionDenied(f"Bạn không có quyền “{transition.label.lower()}” hồ sơ này.")
     form = TransitionForm(request.POST or None, initial={"version": dossier.version},
                           needs_comment=transition.needs_comment)
+    blocked = None
     if request.method == "POST" and form.is_valid():
         try:
             services.dossier_transition(
                 dossier, action=action, user=request.user, comment=form.cleaned_data["comment"],
-                expected_version=form.cleaned_data["version"],
+                expected_version=form.cleaned_data["version"], override_reason=form.cleaned_data["override_reason"],
             )
         except services.DossierForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
+        except services.DossierBlocked as exc:
+            blocked = exc
         except services.DossierError as exc:
             messages.error(request, str(exc))
+            return redirect(page)
         else:
             messages.success(request, f"{PAST_TENSE[action]}: {unit.short_name}.")
-        return redirect(page)
+            return redirect(page)
+    if blocked is None and action == services.Action.ACCEPT and allowed:
+        ineligible, quotas = services.acceptance_problems(dossier)
+        if ineligible or quotas:
+            blocked = services.DossierBlocked(ineligible, quotas)
     return render(request, "registrations/dossier_action.html", {
         "unit": unit, "dossier": dossier, "transition": transition, "form": form, "school_year": school_year,
-        "allowed": allowed,
+        "allowed": allowed, "blocked": blocked,
         "summary": selectors.dossier_summary(
             selectors.dossier_registrations(dossier), list(registrable_titles(school_year.start_year))
         ),

@@ -427,6 +427,7 @@ class SeedResult:
     accounts_created: int = 0
     accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # username, role, unit, name
     dossiers: list = field(default_factory=list)  # (school year code, DemoDossierResult)
+    history: object = None  # awards.demo.HistoryResult
     elapsed: float = 0.0
 
 
@@ -603,5 +604,8 @@ def seed_demo(*, today: datetime.date | None = None, csv_path: Path = UNITS_CSV,
         from registrations.demo import seed_demo_dossiers
 
         result.dossiers = seed_demo_dossiers(report, today)
+        from awards.demo import seed_history
+
+        result.history = seed_history()
     result.elapsed = time.monotonic() - started
     return result

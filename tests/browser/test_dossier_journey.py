@@ -76,6 +76,9 @@ def test_school_registers_phong_forwards_so_accepts(live_server, page, tree, yea
     log_out(page)
     log_in(page, live_server, "so.tdkt")
     page.goto(f"{live_server.url}/dang-ky/{dossier.unit_id}/{year.code}/accept/")
+    # One CSTĐCS among two LĐTT is above the 15% quota: the page says so and asks for a reason.
+    assert page.locator("#blocked").is_visible()
+    page.get_by_label("Lý do vẫn duyệt").fill("Đơn vị nhỏ, Sở chấp thuận")
     page.get_by_role("button", name="Xác nhận: duyệt hồ sơ").click()
     page.wait_for_selector("text=Sở duyệt")
 
@@ -83,5 +86,5 @@ def test_school_registers_phong_forwards_so_accepts(live_server, page, tree, yea
     assert dossier.status == RegistrationDossier.Status.ACCEPTED
     assert sorted(r.title.code for r in Registration.objects.select_related("title")) == ["CSTDCS", "LDTT", "TTLDTT"]
     timeline = page.locator("#timeline").inner_text()
-    for step in ("Nộp hồ sơ", "Phòng chuyển Sở", "Trả lại", "Sở duyệt"):
+    for step in ("Nộp hồ sơ", "Phòng chuyển Sở", "Trả lại", "Ghi đè", "Sở duyệt"):
         assert step in timeline

@@ -53,7 +53,58 @@ def test_school_directly_under_the_so_goes_straight_there(dossier_x, officer_x, 
     go(dossier_x, Action.SUBMIT, officer_x)
     with pytest.raises(DossierError):
         go(dossier_x, Action.FORWARD, reviewer_a)
-    assert go(dossier_x, Action.ACCEPT, dept_reviewer).status == Status.ACCEPTED
+    # One CSTĐCS over zero LĐTT is above the 15% quota: the Sở accepts with a reason.
+    accepted = services.dossier_transition(dossier_x, action=Action.ACCEPT, user=dept_reviewer,
+                                           override_reason="Đơn vị mới, chấp thuận")
+    assert accepted.status == Status.ACCEPTED
+
+
+def test_the_so_cannot_accept_over_quota_or_ineligible_without_a_reason(dossier_x, officer_x, dept_reviewer, year,
+                                                                        tree, people, login):
+    from django.urls import reverse
+
+    from awards.models import RegistrationOverride
+
+    go(dossier_x, Action.SUBMIT, officer_x)
+    with pytest.raises(services.DossierBlocked) as exc:
+        go(dossier_x, Action.ACCEPT, dept_reviewer)
+    assert [q.code for q in exc.value.quotas] == ["CSTDCS"]
+    blocked_people = len(exc.value.ineligible)
+    assert RegistrationDossier.objects.get(pk=dossier_x.pk).status == Status.SUBMITTED
+    # The confirmation page lists the problems and asks for a reason; with it the Sở accepts.
+    url = reverse("dossier_action", kwargs={"unit_pk": tree["x"].pk, "year": year.code, "action": "accept"})
+    client = login(dept_reviewer)
+    page = client.get(url)
+    assert "cần ghi rõ lý do nếu vẫn duyệt" in page.content.decode()
+    version = RegistrationDossier.objects.get(pk=dossier_x.pk).version
+    client.post(url, {"version": version, "comment": "", "override_reason": "Tỷ lệ được Sở chấp thuận riêng"})
+    assert RegistrationDossier.objects.get(pk=dossier_x.pk).status == Status.ACCEPTED
+    event = dossier_x.events.get(action=Action.OVERRIDE)
+    assert event.actor == dept_reviewer and event.comment == "Tỷ lệ được Sở chấp thuận riêng"
+    # One override per ineligible registration, kept with the reason.
+    assert RegistrationOverride.objects.count() == blocked_people
+
+
+def test_an_ineligible_registration_is_overridden_with_a_kept_reason(tree, year, catalogue, people, officer_x,
+                                                                     dept_reviewer, login):
+    from django.urls import reverse
+
+    from awards.models import RegistrationOverride
+
+    # CSTĐ cấp tỉnh needs three consecutive CSTĐCS years; nothing is recorded for this person.
+    services.dossier_save(unit=tree["x"], school_year=year, user=officer_x, base_version=None,
+                          entries=[services.staff_entry(people["x"][0], "CSTD_TINH")])
+    dossier = RegistrationDossier.objects.get(unit=tree["x"])
+    go(dossier, Action.SUBMIT, officer_x)
+    with pytest.raises(services.DossierBlocked) as exc:
+        go(dossier, Action.ACCEPT, dept_reviewer)
+    assert [v.registration.staff for v in exc.value.ineligible] == [people["x"][0]]
+    services.dossier_transition(dossier, action=Action.ACCEPT, user=dept_reviewer, override_reason="Hội đồng xét đặc cách")
+    override = RegistrationOverride.objects.get()
+    assert override.reason == "Hội đồng xét đặc cách" and override.verdict["status"] == "ineligible"
+    # Every later view of the registration shows the override.
+    body = login(dept_reviewer).get(reverse("dossier_page", kwargs={"unit_pk": tree["x"].pk, "year": year.code}))
+    assert "Hội đồng xét đặc cách" in body.content.decode()
 
 
 @pytest.mark.parametrize("who", ["reviewer_b", "viewer", "dept_admin", "officer_x"])

@@ -35,6 +35,10 @@ class Command(BaseCommand):
                 f"({result.transfers} người có quá trình chuyển công tác), {result.teams_created} tổ."
             )
         self.stdout.write(f"Tài khoản: tạo mới {result.accounts_created}.")
+        if result.history is not None and not result.history.skipped:
+            h = result.history
+            self.stdout.write(f"Lịch sử thi đua 2017-2020: {h.records} kết quả đánh giá, {h.titles} danh hiệu, "
+                              f"{h.initiatives} sáng kiến.")
         for code, r in result.dossiers:
             if r.skipped:
                 self.stdout.write(f"Hồ sơ đăng ký năm học {code}: đã có, bỏ qua.")

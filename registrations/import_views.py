@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from registrations import selectors, services
 from registrations.importing.plan import ImportError_, apply_import, plan_import
@@ -36,9 +35,11 @@ def template_download(request, unit_pk: int, year: str):
     return response
 
 
-@require_POST
 def import_upload(request, unit_pk: int, year: str):
     unit, school_year, dossier = _context(request, unit_pk, year)
+    if request.method != "POST":
+        # After a login that interrupted an upload: back to the dossier page, where the file is chosen.
+        return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
     if not services.can_edit(request.user, unit):
         raise PermissionDenied("Bạn không có quyền nhập hồ sơ của đơn vị này.")
     upload = request.FILES.get("file")
@@ -60,13 +61,34 @@ def _batch(request, unit, school_year, batch_pk) -> ImportBatch:
     return get_object_or_404(ImportBatch, pk=batch_pk, unit=unit, school_year=school_year, user=request.user)
 
 
+def _preview_data(plan) -> dict:
+    """What the preview page shows, kept on the batch so that paging does not re-read the file."""
+    return {
+        "errors": [str(e) for e in plan.errors],
+        "notes": [str(n) for n in plan.notes],
+        "counts": plan.counts(),
+        "changes": [{"kind": c.kind, "subject": c.subject, "before": c.before, "after": c.after,
+                     "row": c.row, "sheet": c.sheet} for c in plan.changes],
+        "new_people": [{"row": p.row, "full_name": p.full_name, "position": p.position, "gender": p.gender,
+                        "date_of_birth": p.date_of_birth.strftime("%d/%m/%Y") if p.date_of_birth else ""}
+                       for p in plan.new_people],
+    }
+
+
 def import_preview(request, unit_pk: int, year: str, batch_pk: int):
     unit, school_year, _ = _context(request, unit_pk, year)
     batch = _batch(request, unit, school_year, batch_pk)
-    plan = plan_import(bytes(batch.content), unit=unit, school_year=school_year, user=request.user)
-    # The dossier may have changed since the upload: the preview is against the upload's version.
-    plan.base_version = batch.base_version
-    page = Paginator(plan.changes, 100).get_page(request.GET.get("page"))
+    data = batch.summary.get("preview")
+    if data is None or request.method == "POST":
+        plan = plan_import(bytes(batch.content), unit=unit, school_year=school_year, user=request.user)
+        # The dossier may have changed since the upload: the preview is against the upload's version.
+        plan.base_version = batch.base_version
+        data = _preview_data(plan)
+        if batch.status == ImportBatch.Status.PREVIEW and "preview" not in batch.summary:
+            batch.summary = {**batch.summary, "preview": data}
+            if data["errors"]:
+                batch.status = ImportBatch.Status.REJECTED
+            batch.save(update_fields=["summary", "status"])
     if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEW:
         if "cancel" in request.POST:
             batch.status, batch.decided_at = ImportBatch.Status.CANCELLED, timezone.now()
@@ -77,21 +99,22 @@ def import_preview(request, unit_pk: int, year: str, batch_pk: int):
         try:
             n = apply_import(plan, user=request.user, genders=genders, create_new_staff="confirm_new" in request.POST)
         except ImportError_ as exc:
-            plan.errors = exc.problems
+            data = {**data, "errors": [str(p) for p in exc.problems]}
         except services.DossierConflict:
             messages.error(request, "Hồ sơ vừa được người khác cập nhật sau khi bạn tải tệp lên; chưa lưu gì. "
                                     "Hãy tải tệp lên lại để xem trước trên bản mới nhất.")
             return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
         except services.DossierError as exc:
-            plan.errors = [str(exc)]
+            data = {**data, "errors": [str(exc)]}
         else:
             batch.status, batch.decided_at = ImportBatch.Status.APPLIED, timezone.now()
-            batch.summary = {"changes": n, **plan.counts()}
+            batch.summary = {**batch.summary, "applied_changes": n}
             batch.save(update_fields=["status", "decided_at", "summary"])
             messages.success(request, f"Đã nhập tệp “{batch.file_name}”: {n} thay đổi." if n
                              else f"Tệp “{batch.file_name}” không làm thay đổi gì trong hồ sơ.")
             return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
+    page = Paginator(data["changes"], 100).get_page(request.GET.get("page"))
     return render(request, "registrations/import_preview.html", {
-        "unit": unit, "school_year": school_year, "batch": batch, "plan": plan, "page": page,
-        "counts": plan.counts(), "genders": Staff.Gender.choices,
+        "unit": unit, "school_year": school_year, "batch": batch, "plan": data, "page": page,
+        "counts": data["counts"], "genders": Staff.Gender.choices,
     })

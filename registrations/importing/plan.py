@@ -74,6 +74,7 @@ class ImportPlan:
     changes: list[Change] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    keeps_notes: bool = False  # the file has no "Ghi chú" column: stored notes stay as they are
 
     @property
     def ok(self) -> bool:
@@ -124,6 +125,9 @@ def plan_import(data: bytes, *, unit: Unit, school_year: SchoolYear, user: User 
         plan.errors = exc.problems
         return plan
     plan.notes = read.notes
+    if school_year.status == SchoolYear.Status.CLOSED:
+        plan.errors.append(Problem(f"Năm học {school_year.code} đã kết thúc: không thể nhập đăng ký."))
+        return plan
     if dossier is not None and not dossier.is_editable:
         plan.errors.append(Problem(f"Hồ sơ đang ở trạng thái “{dossier.get_status_display()}”: không thể nhập thêm."))
         return plan
@@ -138,12 +142,49 @@ def plan_import(data: bytes, *, unit: Unit, school_year: SchoolYear, user: User 
         by_name_dob.setdefault((vntext.fold(s.full_name), s.date_of_birth), []).append(s)
 
     if read.individual:
+        plan.keeps_notes = "note" not in read.individual.columns
         _plan_people(plan, read.individual, matcher, titles, by_id, by_name_dob)
+        _check_new_people(plan, by_id)
     if read.collective:
         _plan_collectives(plan, read.collective, matcher, titles)
     if plan.ok:
         _diff(plan, dossier)
     return plan
+
+
+def _check_new_people(plan: ImportPlan, by_id: dict) -> None:
+    """People the file adds: checked now, in the preview, not only when confirming (2 queries)."""
+    new = [p for p in plan.people if p.staff is None]
+    if not new:
+        return
+    # Someone of another unit with the same name and birth date is not a new person.
+    keys = {(vntext.search_index(p.full_name), p.date_of_birth) for p in new}
+    elsewhere = set(
+        Staff.objects.filter(search_name__in={k[0] for k in keys}, date_of_birth__in={k[1] for k in keys})
+        .exclude(pk__in=list(by_id)).values_list("search_name", "date_of_birth")
+    )
+    start = plan.school_year.start_date
+    for p in new:
+        if (vntext.search_index(p.full_name), p.date_of_birth) in elsewhere:
+            plan.errors.append(Problem("người này đang thuộc đơn vị khác trong năm học.",
+                                       sheet=p.sheet, row=p.row, column="Họ và tên"))
+            continue
+        error = vntext.person_name_error(p.full_name)
+        if error:
+            plan.errors.append(Problem(error, sheet=p.sheet, row=p.row, column="Họ và tên"))
+        age = (start - p.date_of_birth).days / 365.25
+        if not 16 <= age <= 70:
+            plan.errors.append(Problem(
+                f"ngày sinh {p.date_of_birth:%d/%m/%Y} không hợp lý cho cán bộ mới (tuổi {int(age)} khi vào năm học).",
+                sheet=p.sheet, row=p.row, column="Ngày sinh"))
+    teams = {vntext.fold(c.name): c for c in Collective.objects.filter(unit=plan.unit, is_active=True)}
+    for p in new:
+        if p.team and vntext.fold(p.team) not in teams:
+            plan.notes.append(Problem(f"tổ “{p.team}” không có trong đơn vị; người mới được thêm chưa có tổ.",
+                                      sheet=p.sheet, row=p.row, column="Tổ chuyên môn"))
+            p.team = ""
+        elif p.team:
+            p.team = teams[vntext.fold(p.team)].name
 
 
 def _title_of(row: SourceRow, table, matcher, titles, plan, *, kind: str, label: str) -> str | None:
@@ -207,11 +248,17 @@ def _plan_people(plan, table, matcher, titles, by_id, by_name_dob) -> None:
                 continue
             person.staff = by_id.get(wanted_id)
             if person.staff is None:
-                elsewhere = Staff.objects.filter(pk=wanted_id).exists()
+                # One message whether the id exists elsewhere or not: ids of other units stay private.
+                plan.errors.append(Problem(f"không có cán bộ nào của đơn vị trong năm học mang mã {wanted_id}.",
+                                           sheet=sheet, row=row.row, column="Mã CB"))
+                continue
+            if vntext.fold(person.staff.full_name) != vntext.fold(name) or (dob and dob != person.staff.date_of_birth):
                 plan.errors.append(Problem(
-                    "mã cán bộ này thuộc đơn vị khác." if elsewhere else "không có cán bộ nào mang mã này.",
+                    f"mã {wanted_id} là của {person.staff.full_name} "
+                    f"(sinh {person.staff.date_of_birth:%d/%m/%Y}), không khớp với “{name}” trong tệp.",
                     sheet=sheet, row=row.row, column="Mã CB"))
                 continue
+            person.full_name = person.staff.full_name
         else:
             if dob is None:
                 plan.errors.append(Problem("thiếu ngày sinh (cần để nhận ra người).", sheet=sheet, row=row.row, column="Ngày sinh"))
@@ -223,11 +270,7 @@ def _plan_people(plan, table, matcher, titles, by_id, by_name_dob) -> None:
                 continue
             if matches:
                 person.staff = matches[0]
-            elif Staff.objects.filter(search_name=vntext.search_index(name), date_of_birth=dob).exclude(
-                    pk__in=list(by_id)).exists():
-                plan.errors.append(Problem("người này đang thuộc đơn vị khác trong năm học.",
-                                           sheet=sheet, row=row.row, column="Họ và tên"))
-                continue
+                person.full_name = person.staff.full_name
             else:
                 person.gender = guess_gender(name)
         key = person.staff.pk if person.staff else (vntext.fold(name), dob)
@@ -279,6 +322,8 @@ def _diff(plan: ImportPlan, dossier: RegistrationDossier | None) -> None:
         key = (Registration.Subject.STAFF, p.staff.pk if p.staff else None)
         existing = current.get(key) if p.staff else None
         in_file.add(key)
+        if plan.keeps_notes and existing is not None:
+            p.note = existing.note
         if existing is None and p.title_code:
             plan.changes.append(Change("add", p.full_name + (" (cán bộ mới)" if p.staff is None else ""), "",
                                        label[p.title_code], p.row, p.sheet))

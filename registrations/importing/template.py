@@ -124,7 +124,7 @@ def _form_sheet(ws, *, issuer: str, parent: str, title: str, year: SchoolYear, d
     if "Danh hiệu đăng ký" in headers:
         col = ws.cell(row=header_row, column=headers.index("Danh hiệu đăng ký") + 1).column_letter
         names = ",".join(t.name for t in titles)
-        dv = DataValidation(type="list", formula1=f'"{names}"', allow_blank=True,
+        dv = DataValidation(type="list", formula1=f'"{names}"', allow_blank=True, showErrorMessage=True,
                             errorTitle="Danh hiệu không có trong danh mục",
                             error="Chọn một danh hiệu trong danh sách, hoặc để trống nếu không đăng ký.")
         dv.add(f"{col}{header_row + 1}:{col}{last + 200}")

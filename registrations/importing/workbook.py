@@ -23,7 +23,11 @@ from units import vntext
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEADER_SEARCH_ROWS = 40
-TOTAL_ROW = re.compile(r"^(tong cong|tong so|cong)\b")
+# Where a table ends: its total row, or the signature block under it (date line, signers).
+TOTAL_ROW = re.compile(
+    r"^(tong cong|tong so|cong\s*[:\d]|nguoi lap( bieu)?\b|thu truong\b|hieu truong\b|giam doc\b|truong phong\b"
+    r"|\(ky\b|[. ]*, ngay\b|.*\bngay\b.*\bthang\b.*\bnam\b)"
+)
 
 # Columns of the collective sheet (the individual ones are normalize.HEADER_ALIASES).
 COLLECTIVE_ALIASES = {
@@ -88,7 +92,7 @@ class ReadResult:
     notes: list[Problem]
 
 
-def check_container(data: bytes, *, max_bytes: int) -> None:
+def check_container(data: bytes, *, max_bytes: int, max_rows: int = 5000) -> None:
     """Refuse what is not a real .xlsx before openpyxl sees it."""
     if not data:
         raise FileRejected([Problem("Tệp rỗng (0 byte).")])
@@ -103,6 +107,23 @@ def check_container(data: bytes, *, max_bytes: int) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         if "xl/workbook.xml" not in z.namelist():
             raise FileRejected([Problem("Tệp không phải tệp Excel .xlsx (thiếu nội dung bảng tính).")])
+        # A few hundred KB can hold a million empty but formatted rows: count them before loading.
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml") and _count_rows(z, name) > max_rows + 1000:
+                raise FileRejected([Problem(
+                    f"Trang tính có quá nhiều dòng (kể cả dòng trống đã định dạng), vượt giới hạn {max_rows} dòng; "
+                    "hãy xóa các dòng thừa ở cuối bảng rồi tải lên lại.")])
+
+
+def _count_rows(z: zipfile.ZipFile, name: str) -> int:
+    count, tail = 0, b""
+    with z.open(name) as f:
+        while chunk := f.read(1 << 20):
+            block = tail + chunk
+            count += block.count(b"<row ") + block.count(b"<row>")
+            tail = block[-5:]
+            count -= tail.count(b"<row ") + tail.count(b"<row>")  # counted again with the next chunk
+    return count + tail.count(b"<row ") + tail.count(b"<row>")
 
 
 def _has_formulas(data: bytes) -> bool:
@@ -160,23 +181,29 @@ def _find_header(ws, matcher) -> tuple[int, int, dict[str, int], dict[int, str],
         collective = "collective_name" in keys and "full_name" not in keys and len(keys) >= 2
         if not (individual or collective):
             continue
-        # A second header row: sub-columns under a merged "Danh hiệu đăng ký" (or any header).
+        # A second header row exists only where the form says so with merged cells: headers merged
+        # down over two rows, or "Danh hiệu đăng ký" merged across sub-columns (one per title,
+        # ticked with an "x"). Anything else is a one-row header, and the next row is data.
         ticks, end = {}, r
-        below = {c: grid.get((r + 1, c)) for c in range(1, width + 1)}
-        same_as_above = all(grid.get((r + 1, c)) == grid.get((r, c)) for c in keys.values())
-        sub_titles = {c: matcher.match(normalize.clean_text(v)) for c, v in below.items()
-                      if isinstance(v, str) and (grid.get((r, c)) == grid.get((r, keys.get("title", -1))) or c not in keys.values())}
-        sub_titles = {c: code for c, code in sub_titles.items() if code}
-        stt_below = grid.get((r + 1, keys["stt"])) if "stt" in keys else None
-        if isinstance(stt_below, (int, float)) or (isinstance(stt_below, str) and stt_below.strip().isdigit()):
-            sub_titles = {}  # the row below is the first data row, not a second header row
-        if sub_titles or (same_as_above and not isinstance(grid.get((r + 1, keys.get("stt", 0))), (int, float))):
+        spans_two_rows = any(
+            rng.min_row == r and rng.max_row >= r + 1 and rng.min_col in keys.values() for rng in ws.merged_cells.ranges
+        )
+        title_col = keys.get("title")
+        across = next((rng for rng in ws.merged_cells.ranges if title_col and rng.min_row == r == rng.max_row
+                       and rng.min_col <= title_col <= rng.max_col and rng.max_col > rng.min_col), None)
+        if across is not None:
+            for c in range(across.min_col, across.max_col + 1):
+                value = grid.get((r + 1, c))
+                code = matcher.match(normalize.clean_text(value)) if isinstance(value, str) else None
+                if code:
+                    ticks[c] = code
+        if spans_two_rows or ticks:
             end = r + 1
-            ticks = sub_titles
-            if ticks and keys.get("title") in ticks:
-                del keys["title"]
-            for c, v in below.items():
-                if c not in keys.values() and c not in ticks and isinstance(v, str) and not grid.get((r, c)):
+            if ticks:
+                keys.pop("title", None)
+            for c in range(1, width + 1):
+                v = grid.get((r + 1, c))
+                if c not in keys.values() and c not in ticks and isinstance(v, str) and grid.get((r, c)) in (None, v):
                     key = _header_key(v)
                     if key and key not in keys:
                         keys[key] = c
@@ -206,7 +233,11 @@ def _rows(ws, start: int, keys: dict[str, int], ticks: dict[int, str], *, sheet:
             continue
         first_text = next((normalize.clean_text(cells[c - 1].value) for c in used
                            if isinstance(cells[c - 1].value, str) and normalize.clean_text(cells[c - 1].value)), "")
-        if TOTAL_ROW.match(vntext.fold(first_text)):
+        # A person's row has a number or a birth date ("Trương Phong" must not read as "trưởng phòng").
+        stt_cell = cells[keys["stt"] - 1].value if "stt" in keys and keys["stt"] - 1 < len(cells) else None
+        dob_cell = cells[keys["date_of_birth"] - 1].value if "date_of_birth" in keys and keys["date_of_birth"] - 1 < len(cells) else None
+        looks_like_person = isinstance(stt_cell, (int, float)) or dob_cell not in (None, "")
+        if not looks_like_person and TOTAL_ROW.match(vntext.fold(first_text)):
             stopped_at = r
             break
         rows.append(SourceRow(
@@ -233,7 +264,7 @@ def _numbered_row_after(ws, stopped_at: int, keys: dict[str, int]) -> int | None
 
 
 def read_tables(data: bytes, matcher, *, max_bytes: int, max_rows: int) -> ReadResult:
-    check_container(data, max_bytes=max_bytes)
+    check_container(data, max_bytes=max_bytes, max_rows=max_rows)
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file

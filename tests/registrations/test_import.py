@@ -158,7 +158,8 @@ def test_row_errors_name_the_row_and_column(phuong5, rows, where, what):
 def test_a_person_of_another_unit_is_refused(phuong5):
     stranger = StaffFactory(unit=phuong5["other"], full_name="Mai Văn Khác", date_of_birth=datetime.date(1990, 1, 1))
     by_id = workbook([[1, "Mai Văn Khác", "01/01/1990", "", "", "LĐTT", "", stranger.pk]], header=[*HEADER, "Mã CB"])
-    assert "thuộc đơn vị khác" in " ".join(str(e) for e in plan_of(by_id, phuong5).errors)
+    # The same answer whether the id exists in another unit or nowhere: other units' ids stay private.
+    assert "không có cán bộ nào của đơn vị trong năm học mang mã" in " ".join(str(e) for e in plan_of(by_id, phuong5).errors)
     by_name = workbook([[1, "Mai Văn Khác", "01/01/1990", "", "", "LĐTT", ""]])
     assert "thuộc đơn vị khác" in " ".join(str(e) for e in plan_of(by_name, phuong5).errors)
 
@@ -336,3 +337,76 @@ def test_the_template_writes_formula_like_text_as_text(phuong5, officer, client)
     ws = load_workbook(io.BytesIO(client.get(page(phuong5, "import_template")).content))["Cá nhân"]
     note = next(ws.cell(row=r, column=7) for r in range(8, ws.max_row + 1) if ws.cell(row=r, column=2).value == "Nguyễn Văn An")
     assert note.value == "=1+1 @cmd" and note.data_type == "s"
+
+
+
+def test_a_one_row_header_is_never_read_as_tick_columns(phuong5):
+    """Officer's own file: no STT, titles cycling. Every title is read as written; nobody dropped."""
+    people = list(phuong5["people"].values())[:6]
+    codes = ["LĐTT", "CSTĐCS", "CSTĐ cấp tỉnh"] * 2
+    rows = [[p.full_name, p.date_of_birth.strftime("%d/%m/%Y"), code, p.pk] for p, code in zip(people, codes, strict=True)]
+    plan = plan_of(workbook(rows, header=["Họ và tên", "Ngày sinh", "Danh hiệu đăng ký", "Mã CB"]), phuong5)
+    assert plan.ok, plan.errors
+    assert [(p.full_name, p.title_code) for p in plan.people] == [
+        (p.full_name, c) for p, c in zip(people, ["LDTT", "CSTDCS", "CSTD_TINH"] * 2, strict=True)]
+
+
+def test_a_staff_id_that_belongs_to_someone_else_is_an_error(phuong5):
+    a, b = phuong5["people"][1], phuong5["people"][2]
+    rows = [[1, a.full_name, a.date_of_birth.strftime("%d/%m/%Y"), "", "", "LĐTT", "", b.pk]]
+    plan = plan_of(workbook(rows, header=[*HEADER, "Mã CB"]), phuong5)
+    assert any(f"mã {b.pk} là của {b.full_name}" in str(e) and "cột “Mã CB”" in str(e) for e in plan.errors)
+
+
+def test_a_file_without_a_note_column_keeps_the_stored_notes(phuong5):
+    from registrations import services
+
+    a = phuong5["people"][1]
+    services.dossier_save(unit=phuong5["unit"], school_year=phuong5["year"], user=None, base_version=None,
+                          entries=[services.Entry("staff", a.pk, "LDTT", "Có sáng kiến")], system=True)
+    rows = [[1, a.full_name, a.date_of_birth.strftime("%d/%m/%Y"), "CSTĐCS"]]
+    plan = plan_of(workbook(rows, header=["STT", "Họ và tên", "Ngày sinh", "Danh hiệu đăng ký"]), phuong5)
+    apply_import(plan, user=None)
+    registration = Registration.objects.get(staff=a)
+    assert (registration.title.code, registration.note) == ("CSTDCS", "Có sáng kiến")
+
+
+def test_a_closed_year_is_refused_at_the_preview(phuong5):
+    phuong5["year"].status = phuong5["year"].Status.CLOSED
+    phuong5["year"].save()
+    plan = plan_of((SAMPLES / "clean_reference.xlsx").read_bytes(), phuong5)
+    assert any("đã kết thúc" in str(e) for e in plan.errors)
+    with pytest.raises(CommandError):
+        run_command(SAMPLES / "clean_reference.xlsx", "--dry-run")
+
+
+def test_a_new_person_with_an_impossible_birth_date_is_an_error_in_the_preview(phuong5):
+    plan = plan_of(workbook([[1, "Mai Thị Mới", "15/03/2020", "", "", "LĐTT", ""]]), phuong5)
+    assert any("không hợp lý cho cán bộ mới" in str(e) and "cột “Ngày sinh”" in str(e) for e in plan.errors)
+
+
+def test_a_million_formatted_empty_rows_are_refused_before_loading(phuong5):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append([1, *AN, "", "", "LĐTT", ""])
+    for r in range(3, 9000):
+        ws.row_dimensions[r].height = 15  # formatted, empty
+        ws.cell(row=r, column=1).number_format = "0"
+    out = io.BytesIO()
+    wb.save(out)
+    assert any("quá nhiều dòng" in str(e) for e in plan_of(out.getvalue(), phuong5).errors)
+
+
+def test_the_signature_block_and_date_line_end_the_table(phuong5):
+    data = workbook([[1, *AN, "", "", "LĐTT", ""], [None, None, None, None, None, None, "Tân An, ngày 25 tháng 9 năm 2020"],
+                     ["NGƯỜI LẬP BIỂU", None, None, "HIỆU TRƯỞNG"]])
+    plan = plan_of(data, phuong5)
+    assert plan.ok, plan.errors
+    assert [p.full_name for p in plan.people] == ["Nguyễn Văn An"]
+
+
+def test_a_person_whose_name_reads_like_a_signature_line_is_kept(phuong5):
+    data = workbook([[None, "Trương Phong", "01/02/1985", "", "", "LĐTT", ""], [None, "Công Thị Hoa", "02/03/1986", "", "", "LĐTT", ""]])
+    plan = plan_of(data, phuong5)
+    assert [p.full_name for p in plan.people] == ["Trương Phong", "Công Thị Hoa"]

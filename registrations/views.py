@@ -181,13 +181,18 @@ def dossier_action(request, unit_pk: int, year: str, action: str):
         else:
             messages.success(request, f"{PAST_TENSE[action]}: {unit.short_name}.")
             return redirect(page)
-    if blocked is None and action == services.Action.ACCEPT and allowed:
-        ineligible, quotas = services.acceptance_problems(dossier)
-        if ineligible or quotas:
-            blocked = services.DossierBlocked(ineligible, quotas)
+    unknown = 0
+    if action == services.Action.ACCEPT and allowed:
+        if blocked is None:
+            ineligible, quotas = services.acceptance_problems(dossier)
+            if ineligible or quotas:
+                blocked = services.DossierBlocked(ineligible, quotas)
+        # Not blocking, but the reviewer should know how many verdicts still lack data.
+        verdicts = verdicts_for(list(dossier.registrations.select_related("title", "staff")), school_year)
+        unknown = sum(1 for v in verdicts.values() if v.status == "unknown")
     return render(request, "registrations/dossier_action.html", {
         "unit": unit, "dossier": dossier, "transition": transition, "form": form, "school_year": school_year,
-        "allowed": allowed, "blocked": blocked,
+        "allowed": allowed, "blocked": blocked, "unknown": unknown,
         "summary": selectors.dossier_summary(
             selectors.dossier_registrations(dossier), list(registrable_titles(school_year.start_year))
         ),

@@ -54,8 +54,9 @@ class ListExporter:
     identifier = ""
     title = ""
 
-    def __init__(self, *, scope: Unit, school_year: SchoolYear):
+    def __init__(self, *, scope: Unit, school_year: SchoolYear, measure: str = "registered"):
         self.scope, self.school_year = scope, school_year
+        self.measure = measure if measure in ("registered", "accepted") else "registered"
 
     def table(self) -> Table:
         raise NotImplementedError
@@ -63,9 +64,10 @@ class ListExporter:
     def render(self, fmt: str) -> tuple[str, str, bytes]:
         table = self.table()
         if fmt == "pdf" and len(table.rows) > settings.PDF_MAX_ROWS:
+            rows, limit = (f"{n:,}".replace(",", ".") for n in (len(table.rows), settings.PDF_MAX_ROWS))
             raise ExportError(
-                f"Báo cáo có {len(table.rows):,} dòng, quá dài để in PDF (tối đa {settings.PDF_MAX_ROWS:,}); "
-                "hãy xuất Excel/CSV hoặc chọn phạm vi nhỏ hơn.".replace(",", ".")
+                f"Báo cáo có {rows} dòng, quá dài để in PDF (tối đa {limit}); "
+                "hãy xuất Excel/CSV hoặc chọn phạm vi nhỏ hơn."
             )
         writer = {"xlsx": write_xlsx, "csv": write_csv, "pdf": write_pdf}[fmt]
         content = writer(table, scope=self.scope, school_year=self.school_year)
@@ -85,10 +87,12 @@ class SummaryExporter(ListExporter):
     def table(self) -> Table:
         s = selectors.summary(self.scope, self.school_year)
         codes = [t.code for t in s.titles]
+        m = self.measure
         header = ["Mã đơn vị", "Đơn vị", "Phòng GD&ĐT / khối", *[t.label for t in s.titles]]
-        rows = [[r.code, r.name, r.district, *[r.counts["registered"][c] for c in codes]] for r in s.units]
-        total = ["", "Tổng cộng", "", *[s.total.counts["registered"][c] for c in codes]]
-        return Table(self.title, header, rows, total, csv_header=["code", "unit", "district", *codes])
+        rows = [[r.code, r.name, r.district, *[r.counts[m][c] for c in codes]] for r in s.units]
+        total = ["", "Tổng cộng", "", *[s.total.counts[m][c] for c in codes]]
+        title = f"{self.title} ({selectors.MEASURE_LABELS[m].lower()})"
+        return Table(title, header, rows, total, csv_header=["code", "unit", "district", *codes])
 
 
 @register

@@ -100,5 +100,6 @@ def registrations_of(scope: Unit, school_year: SchoolYear, *, unit: Unit | None 
     return (
         Registration.objects.filter(school_year=school_year, dossier__unit_id__in=ids)
         .select_related("dossier__unit", "staff", "collective", "title")
+        .prefetch_related("overrides")
         .order_by("dossier__unit__sort_key", "subject", "staff__sort_key", "collective__name", "pk")
     )

@@ -58,7 +58,9 @@ def export(request, kind: str):
         raise Http404("Không có báo cáo này.")
     scope = _scope(request)
     try:
-        filename, content_type, content = exporter(scope=scope, school_year=request.school_year).render(fmt)
+        filename, content_type, content = exporter(
+            scope=scope, school_year=request.school_year, measure=request.GET.get("measure", "registered"),
+        ).render(fmt)
     except ExportError as exc:
         messages.error(request, str(exc))
         return redirect(request.META.get("HTTP_REFERER") or "report_summary")

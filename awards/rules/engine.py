@@ -627,6 +627,10 @@ class _Individual:
         else:
             message = (f"Chưa có sáng kiến hoặc đề tài được công nhận {wanted} trong các năm học "
                        f"{year_label(years[0])} đến {year_label(years[-1])}.")
+        if self.s in years and self._record(self.s) is None:
+            # The evaluated year is not recorded yet (registration happens at its start): an
+            # initiative may still be recognised in it, so this is missing data, not a failure.
+            return [self._reason(key, "missing", message + " Năm học này chưa có dữ liệu đánh giá.")]
         return [self._reason(key, "failed", message)]
 
     def item(self, p: Prerequisite, siblings: Sequence[Prerequisite], alternative: int | None) -> Reason:
@@ -998,7 +1002,8 @@ def check_quotas(rules: Mapping[tuple[str, str], TitleRule], cumulative_counts: 
         else:
             allowed = quota_limit(fraction, basis)
             origin = "hạn mức của tỉnh " if overridden else ""
-            cap = f"{origin}{_percent(fraction)} của {basis} người đạt {basis_name}"
+            # Counts are of registrations (cumulative along the ladder), not of people who achieved it.
+            cap = f"{origin}{_percent(fraction)} của {basis} đăng ký {basis_name} trở lên"
             if override is not None and not overridden:
                 cap += f"; hạn mức của tỉnh {_percent(override)} không chặt hơn nên không áp dụng"
             if used <= allowed:

@@ -805,3 +805,15 @@ def test_engine_is_pure_python():
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'django', 'sqlite3', 'yaml'}); "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_cstdcs_at_registration_time_is_missing_data_not_ineligible():
+    """At the start of 2020-2021 nothing of that year is recorded: the initiative may still come."""
+    rule = RULES[("2017", "CSTDCS")]
+    history = hist(*recs([2017, 2018, 2019], titles="LDTT CSTDCS"))
+    verdict = evaluate_individual(rule, history, 2020, rules=RULES)
+    assert verdict.status == "unknown"
+    assert verdict.reason("initiative:co_so").status == "missing"
+    # Once the year is recorded without any initiative, it is a failure.
+    recorded = hist(*recs([2017, 2018, 2019], titles="LDTT CSTDCS"), rec(2020, titles="LDTT"))
+    assert evaluate_individual(rule, recorded, 2020, rules=RULES).reason("initiative:co_so").status == "failed"

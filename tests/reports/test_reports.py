@@ -114,7 +114,7 @@ def test_the_screen_and_every_export_show_the_same_numbers(tree, year, registere
     codes = [t.code for t in page.context["summary"].titles]
 
     ws = load_workbook(io.BytesIO(client.get(reverse("report_export", args=["summary"]), {"format": "xlsx"}).content)).active
-    assert ws["A1"].value and ws["A5"].value == "TỔNG HỢP ĐĂNG KÝ DANH HIỆU THI ĐUA"
+    assert ws["A1"].value and ws["A5"].value == "TỔNG HỢP ĐĂNG KÝ DANH HIỆU THI ĐUA (ĐĂNG KÝ)"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in [c.value for c in ws[1]]
     xlsx = {}
     for r in range(9, ws.max_row + 1):
@@ -180,3 +180,14 @@ def test_csv_neutralises_formula_like_text(tree, year, catalogue, officer_a1):
 
     data = write_csv(Table("t", ["a"], [["=1+1"], ["@x"], ["ok"]]), scope=tree["a1"], school_year=year)
     assert data.decode("utf-8-sig").splitlines()[1:] == ["'=1+1", "'@x", "ok"]
+
+
+def test_the_accepted_view_and_its_export_agree(tree, year, registered, dept_admin, login):
+    client = login(dept_admin)
+    screen = {r.code: r.counts["accepted"] for r in
+              client.get(reverse("report_summary"), {"measure": "accepted"}).context["summary"].units}
+    raw = client.get(reverse("report_export", args=["summary"]), {"format": "csv", "measure": "accepted"}).content
+    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    codes = lines[0][3:]
+    assert {line[0]: {c: int(v) for c, v in zip(codes, line[3:], strict=True)} for line in lines[1:-1]} == screen
+    assert screen["THPT-X"]["LDTT"] == 0 and screen["TH-A-1"]["LDTT"] == 3

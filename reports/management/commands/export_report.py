@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, help="Năm học, ví dụ 2020-2021")
         parser.add_argument("--scope", default="", help="Mã đơn vị phạm vi (mặc định: đơn vị gốc, Sở)")
         parser.add_argument("--format", choices=["xlsx", "pdf", "csv"], default="xlsx")
+        parser.add_argument("--measure", choices=["registered", "accepted"], default="registered",
+                            help="summary: số đăng ký (registered) hay số Sở đã duyệt (accepted)")
         parser.add_argument("-o", "--output", required=True, help="Tệp kết quả")
 
     def handle(self, *args, **options):
@@ -28,7 +30,8 @@ class Command(BaseCommand):
         if scope is None:
             raise CommandError(f"Không có đơn vị “{options['scope']}”.")
         try:
-            _, _, content = REGISTRY[options["kind"]](scope=scope, school_year=year).render(options["format"])
+            exporter = REGISTRY[options["kind"]](scope=scope, school_year=year, measure=options["measure"])
+            _, _, content = exporter.render(options["format"])
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
         Path(options["output"]).write_bytes(content)

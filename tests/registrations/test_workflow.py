@@ -260,3 +260,20 @@ def test_return_without_a_reason_shows_the_form_again(dossier_a1, officer_a1, re
     response = client.post(url, {"version": version, "comment": "x" * 2500})
     assert "Tối đa 2000 ký tự" in response.content.decode() and "x" * 100 in response.content.decode()
     assert RegistrationDossier.objects.get(pk=dossier_a1.pk).status == Status.SUBMITTED
+
+
+def test_check_eligibility_command_gives_the_same_verdicts_as_the_page(tree, year, catalogue, people, officer_x):
+    import csv as csv_module
+    import io
+
+    from django.core.management import call_command
+
+    services.dossier_save(unit=tree["x"], school_year=year, user=officer_x, base_version=None,
+                          entries=[services.staff_entry(people["x"][0], "CSTD_TINH")])
+    out = io.StringIO()
+    call_command("check_eligibility", "--year", year.code, "--unit", "THPT-X", "--format", "csv", stdout=out)
+    rows = list(csv_module.DictReader(io.StringIO(out.getvalue())))
+    assert {r["status"] for r in rows} == {"ineligible"} and all(r["article"] for r in rows)
+    text = io.StringIO()
+    call_command("check_eligibility", "--year", year.code, "--unit", "THPT-X", stdout=text)
+    assert "Phạm Thị Xuân — CSTĐ tỉnh: Chưa đủ điều kiện" in text.getvalue()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from registrations import board as board_selectors
-from registrations.exports import units_workbook
 from registrations.reminders import send_reminders
+from reports.exporters import Table, write_xlsx
 from units.models import Role, Unit
 from units.selectors import scope_roots
 
@@ -60,7 +60,8 @@ def board_export(request, name: str):
          "Có" if u.is_late else "", u.individual, u.collective, u.accounts]
         for i, u in enumerate(units, start=1)
     ]
-    content = units_workbook(title=title, issuer=root.name, school_year_code=year.code, header=header, rows=rows)
+    # The same form layout as every report (reports.exporters), from the board's own selector.
+    content = write_xlsx(Table(title, header, rows), scope=root, school_year=year)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}-{year.code}.xlsx"'
     return response

@@ -10,7 +10,7 @@ from registrations.services import Entry
 STAFF_PREFIX, COLLECTIVE_PREFIX, UNIT_FIELD = "t_", "c_", "u"
 
 
-def _changed(data, field: str) -> bool:
+def field_changed(data, field: str) -> bool:
     """Whether the user changed a field: the page carries each row's stored value as o<field>."""
     original = data.get(f"o{field}")
     return original is None or data.get(field, "") != original
@@ -30,15 +30,15 @@ def entries_from_post(data) -> tuple[int | None, list[Entry]]:
     entries = []
     for raw_id in data.getlist("staff_rows"):
         title, note = f"{STAFF_PREFIX}{raw_id}", f"n{STAFF_PREFIX}{raw_id}"
-        if raw_id.isdigit() and (_changed(data, title) or _changed(data, note)):
+        if raw_id.isdigit() and (field_changed(data, title) or field_changed(data, note)):
             entries.append(Entry(Registration.Subject.STAFF, int(raw_id), data.get(title, ""), data.get(note, ""),
                                  data.get(f"label_{raw_id}", "")))
     for raw_id in data.getlist("collective_rows"):
         title, note = f"{COLLECTIVE_PREFIX}{raw_id}", f"n{COLLECTIVE_PREFIX}{raw_id}"
-        if raw_id.isdigit() and (_changed(data, title) or _changed(data, note)):
+        if raw_id.isdigit() and (field_changed(data, title) or field_changed(data, note)):
             entries.append(Entry(Registration.Subject.COLLECTIVE, int(raw_id), data.get(title, ""), data.get(note, ""),
                                  data.get(f"clabel_{raw_id}", "")))
-    if UNIT_FIELD in data and (_changed(data, UNIT_FIELD) or _changed(data, f"n{UNIT_FIELD}")):
+    if UNIT_FIELD in data and (field_changed(data, UNIT_FIELD) or field_changed(data, f"n{UNIT_FIELD}")):
         entries.append(Entry(Registration.Subject.UNIT, None, data.get(UNIT_FIELD, ""), data.get(f"n{UNIT_FIELD}", ""),
                              "Dòng Đơn vị"))
     return version, entries

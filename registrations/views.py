@@ -11,7 +11,7 @@ from django.urls import reverse
 from awards.selectors import registrable_titles
 from awards.verdicts import quota_results, verdicts_for
 from registrations import selectors, services
-from registrations.forms import TransitionForm, _changed, entries_from_post
+from registrations.forms import TransitionForm, entries_from_post, field_changed
 from registrations.middleware import PENDING_KEY
 from registrations.models import RegistrationDossier, SchoolYear
 from units.models import Unit
@@ -108,7 +108,7 @@ def dossier_page(request, unit_pk: int, year: str):
         # After a refused save: the rows this user changed show what they typed; every other
         # row shows what is stored now (including the other person's changes).
         def overlay(row, field):
-            if _changed(posted, field) or _changed(posted, f"n{field}"):
+            if field_changed(posted, field) or field_changed(posted, f"n{field}"):
                 row.code, row.note = posted.get(field, row.code), posted.get(f"n{field}", row.note)
 
         for row in rows:

@@ -75,9 +75,9 @@ def test_the_board_uses_the_tree_of_that_year(tree, year, progress, dept_reviewe
 def test_excel_export_matches_the_list(tree, year, progress, dept_reviewer, login):
     response = login(dept_reviewer).get(reverse("board_export", args=["no_collective"]))
     ws = load_workbook(io.BytesIO(response.content)).active
-    assert ws["A1"].value == "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH THỬ"
-    assert ws["A4"].value == "ĐƠN VỊ CHƯA CÓ ĐĂNG KÝ TẬP THỂ"
-    codes = [ws.cell(row=r, column=2).value for r in range(8, ws.max_row + 1)]
+    assert ws["A2"].value == "SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH THỬ"
+    assert ws["A5"].value == "ĐƠN VỊ CHƯA CÓ ĐĂNG KÝ TẬP THỂ"
+    codes = [ws.cell(row=r, column=2).value for r in range(9, ws.max_row + 1)]
     expected = [u.unit.code for u in build_board(tree["sgd"], year).lists()["no_collective"]]
     assert codes == expected and "THPT-X" not in codes
 
@@ -135,5 +135,5 @@ def test_export_times_are_vietnam_time(tree, year, progress, dept_reviewer, logi
     RegistrationDossier.objects.filter(pk=dossier.pk).update(
         submitted_at=timezone.make_aware(datetime.datetime(2020, 10, 15, 23, 30)))  # noqa: DTZ001  # 23:30 in Hồ Chí Minh
     ws = load_workbook(io.BytesIO(login(dept_reviewer).get(reverse("board_export", args=["all"])).content)).active
-    times = [ws.cell(row=r, column=6).value for r in range(8, ws.max_row + 1) if ws.cell(row=r, column=2).value == "TH-A-1"]
+    times = [ws.cell(row=r, column=6).value for r in range(9, ws.max_row + 1) if ws.cell(row=r, column=2).value == "TH-A-1"]
     assert times == ["15/10/2020 23:30"]

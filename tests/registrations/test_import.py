@@ -336,7 +336,7 @@ def test_the_template_writes_formula_like_text_as_text(phuong5, officer, client)
     client.force_login(officer)
     ws = load_workbook(io.BytesIO(client.get(page(phuong5, "import_template")).content))["Cá nhân"]
     note = next(ws.cell(row=r, column=7) for r in range(8, ws.max_row + 1) if ws.cell(row=r, column=2).value == "Nguyễn Văn An")
-    assert note.value == "=1+1 @cmd" and note.data_type == "s"
+    assert note.value == "=1+1 @cmd" and note.data_type == "s" and note.quotePrefix
 
 
 

@@ -254,3 +254,16 @@ def test_unit_list_is_grouped_by_district_then_phong_first(db, login):
     admin = User.objects.create(username="admin.thu", unit=Unit.objects.get(code="SGD"), role=Role.DEPARTMENT_ADMIN)
     page = login(admin).get(reverse("unit_list")).context["page"]
     assert [u.code for u in page] == ["SGD", "PGD-BL", "TH-BL-B", "THPT-BL-A", "PGD-TA", "TH-TA-X"]
+
+
+@pytest.mark.django_db
+def test_a_superuser_from_createsuperuser_noinput_can_log_in_and_browse(tree, year, catalogue, client, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "quantri")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Mat-khau-quan-tri-2026")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "qt@thidua.example")
+    call_command("createsuperuser", "--noinput", verbosity=0)
+    response = client.post(reverse("login"), {"username": "quantri", "password": "Mat-khau-quan-tri-2026"})
+    assert response.status_code == 302
+    for name in ("home", "unit_list", "staff_list", "account_list", "board", "report_summary", "dossier_list"):
+        assert client.get(reverse(name)).status_code == 200, name
+    assert client.get(reverse("unit_detail", args=[tree["b1"].pk])).status_code == 200

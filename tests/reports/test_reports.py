@@ -44,6 +44,20 @@ def registered(tree, year, catalogue, make_user):
     services.dossier_transition(x, action=Action.SUBMIT, user=officer_x)
 
 
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's objects with their compressed streams inflated (font names live in object streams)."""
+    import re
+    import zlib
+
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            pass
+    return b"".join(parts)
+
+
 def row(summary, code):
     return next(r for r in summary.units if r.code == code)
 
@@ -135,7 +149,9 @@ def test_the_screen_and_every_export_show_the_same_numbers(tree, year, registere
     assert from_csv == screen
 
     pdf = client.get(reverse("report_export", args=["summary"]), {"format": "pdf"}).content
-    assert pdf.startswith(b"%PDF")
+    # The project's Times-compatible font (Liberation Serif, declared as "Times VN") is embedded.
+    objects = pdf_objects(pdf)
+    assert pdf.startswith(b"%PDF") and b"+Times-VN" in objects and b"/FontFile2" in objects
 
 
 def test_registrations_export_has_times_and_status(tree, year, registered, dept_admin, login):

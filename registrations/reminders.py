@@ -43,7 +43,7 @@ def send_reminders(*, units, school_year, sender, reason: str) -> ReminderResult
         result.emails += len(emails)
     if messages:
         send_mass_mail(messages, fail_silently=False)
-    # Kept on each dossier's timeline: who was reminded, when, about what.
+    # Kept on each dossier's timeline: who was reminded, when, about what (one write).
     reached = {u.pk for u in units if u.pk in recipients}
     DossierEvent.objects.bulk_create([
         DossierEvent(dossier=d, action=DossierEvent.Action.REMIND, from_status=d.status, to_status=d.status,

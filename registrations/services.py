@@ -158,20 +158,29 @@ def _check_year_open(school_year: SchoolYear) -> None:
         raise DossierError(f"Năm học {school_year.code} đã kết thúc: không thể sửa hay nộp hồ sơ đăng ký.")
 
 
-def acceptance_problems(dossier: RegistrationDossier) -> tuple[list, list]:
-    """(ineligible registrations without an override, exceeded quotas) of a dossier."""
+@dataclass
+class AcceptanceReview:
+    """What the rules say about a dossier the Sở is about to accept."""
+
+    ineligible: list  # RegistrationVerdicts found ineligible and not yet overridden
+    quotas: list  # exceeded QuotaResults
+    unknown: int  # verdicts that lack data (not blocking)
+
+
+def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
+    """Verdicts and quotas from the same functions as the dossier page (its summary counts)."""
     from awards.verdicts import quota_results, verdicts_for
-    from registrations.selectors import cumulative
+    from registrations.selectors import dossier_summary
 
     registrations = list(dossier.registrations.select_related("title", "staff"))
     verdicts = verdicts_for(registrations, dossier.school_year)
-    ineligible = [v for v in verdicts.values() if v.status == "ineligible" and not v.overrides]
-    counts: dict[str, int] = {}
-    for r in registrations:
-        counts[r.title.code] = counts.get(r.title.code, 0) + 1
-    titles = list(registrable_titles(dossier.school_year.start_year))
-    quotas = [q for q in quota_results(cumulative(counts, titles), dossier.school_year) if q.exceeded]
-    return ineligible, quotas
+    summary = dossier_summary(registrations, list(registrable_titles(dossier.school_year.start_year)))
+    quotas = quota_results({t.code: n for t, n in summary}, dossier.school_year)
+    return AcceptanceReview(
+        ineligible=[v for v in verdicts.values() if v.status == "ineligible" and not v.overrides],
+        quotas=[q for q in quotas if q.exceeded],
+        unknown=sum(1 for v in verdicts.values() if v.status == "unknown"),
+    )
 
 
 def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) -> None:
@@ -215,11 +224,12 @@ def dossier_transition(
     if expected_version is not None and dossier.version != expected_version:
         raise DossierError("Hồ sơ đã thay đổi kể từ khi bạn mở trang xác nhận; hãy xem lại rồi thực hiện lại.")
     if action == Action.ACCEPT:
-        ineligible, quotas = acceptance_problems(dossier)
-        if ineligible or quotas:
+        review = acceptance_review(dossier)
+        if review.ineligible or review.quotas:
             if not override_reason.strip():
-                raise DossierBlocked(ineligible, quotas)
-            _record_overrides(dossier, ineligible, quotas, user=user, reason=override_reason.strip(), now=now)
+                raise DossierBlocked(review.ineligible, review.quotas)
+            _record_overrides(dossier, review.ineligible, review.quotas, user=user, reason=override_reason.strip(),
+                              now=now)
     if action == Action.SUBMIT:
         _check_year_open(dossier.school_year)
         if not dossier.registrations.exists():

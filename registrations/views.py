@@ -183,13 +183,10 @@ def dossier_action(request, unit_pk: int, year: str, action: str):
             return redirect(page)
     unknown = 0
     if action == services.Action.ACCEPT and allowed:
-        if blocked is None:
-            ineligible, quotas = services.acceptance_problems(dossier)
-            if ineligible or quotas:
-                blocked = services.DossierBlocked(ineligible, quotas)
-        # Not blocking, but the reviewer should know how many verdicts still lack data.
-        verdicts = verdicts_for(list(dossier.registrations.select_related("title", "staff")), school_year)
-        unknown = sum(1 for v in verdicts.values() if v.status == "unknown")
+        review = services.acceptance_review(dossier)
+        if blocked is None and (review.ineligible or review.quotas):
+            blocked = services.DossierBlocked(review.ineligible, review.quotas)
+        unknown = review.unknown  # not blocking, but the reviewer should know
     return render(request, "registrations/dossier_action.html", {
         "unit": unit, "dossier": dossier, "transition": transition, "form": form, "school_year": school_year,
         "allowed": allowed, "blocked": blocked, "unknown": unknown,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from config.sql import id_list
 from registrations.models import Registration, RegistrationDossier, SchoolYear
 from units.models import Unit, User
 from units.selectors import unit_versions_as_of, units_as_of
@@ -85,10 +86,10 @@ def build_board(
     district_of = {unit_id: u.district_id for unit_id, u in in_year.items()}
 
     dossiers = {
-        d.unit_id: d for d in RegistrationDossier.objects.filter(school_year=school_year, unit_id__in=list(district_of))
+        d.unit_id: d for d in RegistrationDossier.objects.filter(school_year=school_year, unit_id__in=id_list(district_of))
     }
     counts = (
-        Registration.objects.filter(dossier__in=[d.pk for d in dossiers.values()])
+        Registration.objects.filter(dossier__in=id_list(d.pk for d in dossiers.values()))
         .values("dossier__unit_id")
         .annotate(
             individual=Count("id", filter=Q(subject=Registration.Subject.STAFF)),
@@ -97,7 +98,7 @@ def build_board(
     )
     by_unit = {c["dossier__unit_id"]: c for c in counts}
     accounts = dict(
-        User.objects.filter(unit_id__in=list(district_of), is_active=True)
+        User.objects.filter(unit_id__in=id_list(district_of), is_active=True)
         .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
     )
 

@@ -36,7 +36,9 @@ class SchoolYearMiddleware:
         session = getattr(request, "session", None)
         if code:
             year = SchoolYear.objects.filter(code=code).first()
-            if year and session is not None:
+            # Only a change is written: every link carries ?year=, and a session write per page
+            # is a database write per page.
+            if year and session is not None and session.get(SESSION_KEY) != year.code:
                 session[SESSION_KEY] = year.code
             if year:
                 return year

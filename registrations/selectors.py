@@ -106,24 +106,26 @@ def collective_rows(unit: Unit, registrations: list[Registration]) -> list[Colle
     return rows
 
 
-def cumulative(counts_by_title: dict[str, int], titles: list[Title]) -> dict[str, int]:
+def ladder_codes(titles: list[Title]) -> dict[str, tuple[str, ...]]:
+    """For each title, the codes whose registrants count for it: itself, and on a ladder every
+    title of the same kind at the same or a higher rank."""
+    return {
+        t.code: (t.code,) if t.ladder_rank == 0 else tuple(
+            o.code for o in titles if o.kind == t.kind and o.ladder_rank >= t.ladder_rank)
+        for t in titles
+    }
+
+
+def cumulative(counts_by_title: dict[str, int], titles: list[Title],
+               ladders: dict[str, tuple[str, ...]] | None = None) -> dict[str, int]:
     """Counts along the ladders: a registrant for a higher rank counts for every lower one.
 
     `counts_by_title` holds how many registrations name each title; the result holds, for each
-    title of the ladder, how many registrants reached at least its rank (same kind).
+    title of the ladder, how many registrants reached at least its rank (same kind). Callers
+    that count many units pass `ladders` (from ladder_codes) once.
     """
-    by_code = {t.code: t for t in titles}
-    result = {}
-    for title in titles:
-        if title.ladder_rank == 0:
-            result[title.code] = counts_by_title.get(title.code, 0)
-            continue
-        result[title.code] = sum(
-            n for code, n in counts_by_title.items()
-            if (other := by_code.get(code)) is not None
-            and other.kind == title.kind and other.ladder_rank >= title.ladder_rank
-        )
-    return result
+    ladders = ladders or ladder_codes(titles)
+    return {code: sum(counts_by_title.get(c, 0) for c in codes) for code, codes in ladders.items()}
 
 
 def dossier_summary(registrations: list[Registration], titles: list[Title]) -> list[tuple[Title, int]]:

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from awards.models import Title
 from awards.selectors import registrable_titles
+from config.sql import id_list
 from registrations.models import DossierEvent, Registration, RegistrationDossier, SchoolYear
 from units.models import Collective, Role, Staff, Unit, User
 from units.selectors import staff_list, staff_of_unit_in_year
@@ -367,6 +369,20 @@ def dossier_save(
             return collectives[subject_id].name
         return unit.short_name
 
+    # Someone registered by another unit this year (a transfer): named by row, before any write.
+    new_staff = [k[1] for k in wanted if k[0] == Registration.Subject.STAFF and k not in existing
+                 and wanted[k][0] is not None]
+    elsewhere = set(
+        Registration.objects.filter(school_year=school_year, staff_id__in=id_list(new_staff))
+        .exclude(dossier=dossier).values_list("staff_id", flat=True)
+    ) if new_staff else set()
+    clashes = [f"{wanted[(Registration.Subject.STAFF, sid)][2].row_label or staff[sid].full_name}: "
+               f"đã được đăng ký ở đơn vị khác trong năm học {school_year.code}." for sid in new_staff if sid in elsewhere]
+    if clashes:
+        raise DossierValidationError(clashes)
+
+    # Thousands of rows from a file: created and updated in bulk, with their history rows.
+    to_create, to_update = [], []
     for key, (title, note, entry) in wanted.items():
         current = existing.get(key)
         label = name_of(key, entry)
@@ -378,18 +394,12 @@ def dossier_save(
             continue
         if current is None:
             subject, subject_id = key
-            try:
-                with transaction.atomic():
-                    Registration.objects.create(
-                        dossier=dossier, school_year=school_year, subject=subject,
-                        staff_id=subject_id if subject == Registration.Subject.STAFF else None,
-                        collective_id=subject_id if subject == Registration.Subject.COLLECTIVE else None,
-                        title=title, note=note, created_by=user,
-                    )
-            except IntegrityError as exc:
-                raise DossierValidationError(
-                    [f"{entry.row_label or label}: đã được đăng ký ở đơn vị khác trong năm học {school_year.code}."]
-                ) from exc
+            to_create.append(Registration(
+                dossier=dossier, school_year=school_year, subject=subject,
+                staff_id=subject_id if subject == Registration.Subject.STAFF else None,
+                collective_id=subject_id if subject == Registration.Subject.COLLECTIVE else None,
+                title=title, note=note, created_by=user,
+            ))
             changes.append({"subject": label, "from": "", "to": title.label})
             continue
         if current.title_id != title.pk or current.note != note:
@@ -398,7 +408,21 @@ def dossier_save(
             else:
                 changes.append({"subject": label, "note": note})
             current.title, current.note = title, note
-            current.save(update_fields=["title", "note", "updated_at"])
+            to_update.append(current)
+    if to_create:
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(to_create, Registration, batch_size=2000, default_user=user)
+        except IntegrityError as exc:  # registered elsewhere between the check above and now
+            raise DossierValidationError(
+                [f"Có người vừa được đăng ký ở đơn vị khác trong năm học {school_year.code}; hãy tải lại và lưu lại."]
+            ) from exc
+    if to_update:
+        now = timezone.now()
+        for r in to_update:
+            r.updated_at = now
+        bulk_update_with_history(to_update, Registration, ["title", "note", "updated_at"], batch_size=2000,
+                                 default_user=user)
 
     if changes:
         dossier.version = F("version") + 1

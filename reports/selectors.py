@@ -13,8 +13,9 @@ from django.db.models import Count, Q, QuerySet
 
 from awards.models import Title
 from awards.selectors import registrable_titles
+from config.sql import id_list
 from registrations.models import Registration, RegistrationDossier, SchoolYear
-from registrations.selectors import cumulative
+from registrations.selectors import cumulative, ladder_codes
 from units.models import Unit
 from units.selectors import units_as_of
 
@@ -56,7 +57,7 @@ def summary(scope: Unit, school_year: SchoolYear) -> Summary:
     titles = list(registrable_titles(school_year.start_year))
     in_year = units_as_of(scope, school_year.start_year)
     rows = (
-        Registration.objects.filter(school_year=school_year, dossier__unit_id__in=list(in_year))
+        Registration.objects.filter(school_year=school_year, dossier__unit_id__in=id_list(in_year))
         .values("dossier__unit_id", "title__code")
         .annotate(
             registered=Count("id"),
@@ -76,11 +77,12 @@ def summary(scope: Unit, school_year: SchoolYear) -> Summary:
         # Phòng in the Vietnamese order of their districts, the units under the Sở last.
         return (u.district_id is None, in_year[u.district_id].unit.sort_key if u.district_id else "")
 
+    ladders = ladder_codes(titles)
     unit_rows = []
     for unit_id, u in sorted(in_year.items(), key=lambda item: (*district_key(item[1]), item[1].unit.sort_key)):
         if u.unit.kind == Unit.Kind.DEPARTMENT:
             continue
-        counts = {m: cumulative(raw.get(unit_id, {}).get(m, {}), titles) for m in ("registered", "accepted")}
+        counts = {m: cumulative(raw.get(unit_id, {}).get(m, {}), titles, ladders) for m in ("registered", "accepted")}
         unit_rows.append(SummaryRow(u.unit, u.unit.code, u.state.name, district_name(u), counts))
 
     districts: dict[str, SummaryRow] = {}
@@ -98,7 +100,7 @@ def registrations_of(scope: Unit, school_year: SchoolYear, *, unit: Unit | None 
     """Every registration in the scope (or of one unit) for the year, with its times (one query)."""
     ids = [unit.pk] if unit is not None else [u for u in units_as_of(scope, school_year.start_year)]
     return (
-        Registration.objects.filter(school_year=school_year, dossier__unit_id__in=ids)
+        Registration.objects.filter(school_year=school_year, dossier__unit_id__in=id_list(ids))
         .select_related("dossier__unit", "staff", "collective", "title")
         .prefetch_related("overrides")
         .order_by("dossier__unit__sort_key", "subject", "staff__sort_key", "collective__name", "pk")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from units import vntext
 from units.models import Collective, Employment, Role, Staff, Unit, UnitVersion, User
@@ -180,6 +182,62 @@ def staff_create(
         start_date=start_date or timezone.localdate(),
     )
     return staff
+
+
+@dataclass
+class NewStaff:
+    full_name: str
+    date_of_birth: datetime.date
+    gender: str = ""
+    position: str = ""
+    team: Collective | str | None = None
+
+
+@transaction.atomic
+def staff_create_many(*, unit: Unit, people: list[NewStaff], start_date: datetime.date | None = None,
+                      user: User | None = None) -> tuple[list[Staff], dict[int, str]]:
+    """staff_create for a whole file: the same checks, a fixed number of queries.
+
+    Returns the saved staff (in order) and, when any person is refused, nothing saved and the
+    Vietnamese reason per index of `people`. History rows are written like single saves.
+    """
+    teams: dict[str, Collective | None] = {}
+    built, errors = [], {}
+    seen: dict[tuple[str, datetime.date], int] = {}
+    for i, p in enumerate(people):
+        key = p.team.name if isinstance(p.team, Collective) else vntext.normalize_text(p.team or "")
+        if key not in teams:
+            teams[key] = _team_for(unit, p.team)
+        staff = Staff(unit=unit, date_of_birth=p.date_of_birth, gender=p.gender,
+                      position=vntext.normalize_text(p.position), team=teams[key])
+        staff.set_name(p.full_name)
+        try:
+            # unit and team were checked above; skipping them saves two queries per person
+            staff.full_clean(exclude=["unit", "team"], validate_unique=False)
+        except ValidationError as exc:
+            errors[i] = "; ".join(exc.messages)
+        pair = (staff.search_name, p.date_of_birth)
+        if pair in seen:
+            errors[i] = f"{staff.full_name}, sinh ngày {p.date_of_birth:%d/%m/%Y} có hai lần trong danh sách."
+        seen[pair] = i
+        built.append(staff)
+    names = {s.search_name for s in built}
+    for name, dob in Staff.objects.filter(unit=unit, is_active=True, search_name__in=names).values_list(
+            "search_name", "date_of_birth"):
+        if (name, dob) in seen:
+            i = seen[(name, dob)]
+            errors[i] = (f"Đơn vị đã có {built[i].full_name}, sinh ngày {dob:%d/%m/%Y}; không thêm trùng.")
+    if errors:
+        transaction.set_rollback(True)
+        return [], errors
+    # PostgreSQL and SQLite ≥ 3.35 return the new ids, so history rows are written in bulk too.
+    saved = bulk_create_with_history(built, Staff, batch_size=2000, default_user=user)
+    Employment.objects.bulk_create([
+        Employment(staff=s, unit=unit, position=s.position, team_name=s.team.name if s.team else "",
+                   start_date=start_date or timezone.localdate())
+        for s in saved
+    ], batch_size=2000)
+    return saved, {}
 
 
 @transaction.atomic

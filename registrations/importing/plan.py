@@ -367,24 +367,22 @@ def apply_import(plan: ImportPlan, *, user: User | None, genders: dict[int, str]
     new = plan.new_people
     if new and not create_new_staff:
         raise ImportError_([Problem(f"{len(new)} người chưa có trong danh sách cán bộ của đơn vị; hãy xác nhận thêm mới.")])
-    problems = []
-    for p in new:
-        # Files rarely carry a gender: guessed from the middle name, chosen on the preview, or left
-        # blank ("chưa rõ") for the officer to complete on the staff page.
-        gender = (genders or {}).get(p.row) or p.gender
-        if gender not in Staff.Gender.values:
-            gender = ""
-        try:
-            p.staff = unit_services.staff_create(
-                unit=plan.unit, full_name=p.full_name, date_of_birth=p.date_of_birth, gender=gender,
-                position=p.position, team=p.team or None, start_date=plan.school_year.start_date,
-            )
-        except Exception as exc:  # a ValidationError names what is wrong with the person
-            messages = getattr(exc, "messages", [str(exc)])
-            problems.append(Problem("; ".join(messages), sheet=p.sheet, row=p.row, column="Họ và tên"))
-    if problems:
+    # Files rarely carry a gender: guessed from the middle name, chosen on the preview, or left
+    # blank ("chưa rõ") for the officer to complete on the staff page.
+    wanted = [
+        unit_services.NewStaff(full_name=p.full_name, date_of_birth=p.date_of_birth,
+                               gender=g if (g := (genders or {}).get(p.row) or p.gender) in Staff.Gender.values else "",
+                               position=p.position, team=p.team or None)
+        for p in new
+    ]
+    saved, refused = unit_services.staff_create_many(unit=plan.unit, people=wanted,
+                                                     start_date=plan.school_year.start_date, user=user)
+    if refused:
         transaction.set_rollback(True)
-        raise ImportError_(problems)
+        raise ImportError_([Problem(message, sheet=new[i].sheet, row=new[i].row, column="Họ và tên")
+                            for i, message in sorted(refused.items())])
+    for p, staff in zip(new, saved, strict=True):
+        p.staff = staff
     entries = [Entry(Registration.Subject.STAFF, p.staff.pk, p.title_code, p.note, p.label) for p in plan.people]
     entries += [Entry(c.subject, c.collective.pk if c.collective else None, c.title_code, c.note, f"Dòng {c.row} ({c.name})")
                 for c in plan.collectives]

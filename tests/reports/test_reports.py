@@ -14,7 +14,7 @@ from registrations.models import RegistrationDossier
 from registrations.services import Action, Entry
 from reports import selectors
 from reports.exporters import REGISTRY
-from tests.factories import StaffFactory, UnitFactory, letters
+from tests.factories import StaffFactory, UnitFactory, letters, school_year
 from units import services as unit_services
 from units.models import Role
 
@@ -207,3 +207,34 @@ def test_the_accepted_view_and_its_export_agree(tree, year, registered, dept_adm
     codes = lines[0][3:]
     assert {line[0]: {c: int(v) for c, v in zip(codes, line[3:], strict=True)} for line in lines[1:-1]} == screen
     assert screen["THPT-X"]["LDTT"] == 0 and screen["TH-A-1"]["LDTT"] == 3
+
+
+def test_xlsx_form_layout_survives_the_streaming_writer(tree, year):
+    """write-only mode must keep what officers print: merged title, A4 landscape, borders, widths,
+    and formula-like text kept as text with Excel's hidden apostrophe."""
+    from reports.exporters import Table, write_xlsx
+
+    table = Table("Danh sách thử", ["STT", "Họ và tên", "Ghi chú", "Danh hiệu"],
+                  [[1, "Nguyễn Văn A", "=1+1", "Lao động tiên tiến"], [2, "Trần Thị B", "", "Chiến sĩ thi đua cơ sở"]],
+                  ["", "Tổng cộng", "2 đăng ký", ""])
+    ws = load_workbook(io.BytesIO(write_xlsx(table, scope=tree["sgd"], school_year=year))).active
+    assert "A5:D5" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert [c.value for c in ws[8]] == table.header and ws["A8"].font.bold
+    formula = ws["C9"]
+    assert formula.value == "=1+1" and formula.data_type == "s" and formula.quotePrefix
+    assert not ws["B9"].quotePrefix and ws["B9"].border.left.style == "thin"
+    assert ws["B11"].value == "Tổng cộng" and ws["B11"].font.bold
+    assert ws.column_dimensions["D"].width == len("Chiến sĩ thi đua cơ sở") + 2
+
+
+def test_the_same_year_in_the_link_does_not_write_the_session_again(tree, year, dept_admin, login):
+    """Every link carries ?year=; writing the session on each page would be one more write per page."""
+    client = login(dept_admin)
+    other = school_year("2019-2020")
+    first = client.get(reverse("report_summary"), {"year": other.code})
+    assert first.context["summary"].school_year == other and "sessionid" in first.cookies
+    again = client.get(reverse("report_summary"), {"year": other.code})
+    assert again.context["summary"].school_year == other and "sessionid" not in again.cookies
+    back = client.get(reverse("report_summary"), {"year": year.code})
+    assert back.context["summary"].school_year == year and "sessionid" in back.cookies

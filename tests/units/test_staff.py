@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import StaffFactory, school_year
 from units import selectors, services
-from units.models import Employment
+from units.models import Employment, Staff
 
 
 @pytest.fixture
@@ -94,3 +94,35 @@ def test_a_past_years_list_shows_that_years_unit_and_position(tree, year, dept_a
     body = client.get(reverse("staff_list"), {"year": year.code, "q": "chau thi nguyet"}).content.decode()
     assert "Tiểu học An Phú" in body and "Giáo viên" in body
     assert "Tiểu học Bình Hòa" not in body and "Phó Hiệu trưởng" not in body
+
+
+def _new(name, dob=datetime.date(1990, 3, 4), team=""):
+    return services.NewStaff(full_name=name, date_of_birth=dob, gender="F", position="Giáo viên", team=team)
+
+
+def test_staff_create_many_saves_people_employments_teams_and_history(tree):
+    saved, errors = services.staff_create_many(
+        unit=tree["a1"], people=[_new("lê thị  hoa", team="Tổ Toán"), _new("Trần Văn Bình", team="Tổ Toán")],
+        start_date=datetime.date(2020, 8, 1))
+    assert errors == {}
+    assert [s.full_name for s in saved] == ["Lê Thị Hoa", "Trần Văn Bình"]
+    assert {s.team.name for s in saved} == {"Tổ Toán"} and saved[0].team_id == saved[1].team_id
+    assert Employment.objects.filter(staff__in=saved, unit=tree["a1"], start_date=datetime.date(2020, 8, 1),
+                                     end_date=None).count() == 2
+    assert all(s.history.count() == 1 for s in saved)  # the audit trail of a single save
+
+
+def test_staff_create_many_refuses_everything_when_one_person_is_wrong(tree):
+    StaffFactory(unit=tree["a1"], full_name="Phạm Văn Có", date_of_birth=datetime.date(1980, 1, 1))
+    before = Employment.objects.count()
+    saved, errors = services.staff_create_many(unit=tree["a1"], people=[
+        _new("Võ Thị Mới"),
+        _new("Phạm Văn Có", dob=datetime.date(1980, 1, 1)),  # already in the unit
+        _new("Hồ Văn Đôi"), _new("Hồ Văn Đôi"),  # twice in the file
+        _new("123"),  # not a name
+    ])
+    assert saved == []
+    assert set(errors) == {1, 3, 4}
+    assert "không thêm trùng" in errors[1] and "hai lần" in errors[3]
+    assert Employment.objects.count() == before
+    assert not Staff.objects.filter(full_name="Võ Thị Mới").exists()

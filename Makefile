@@ -7,11 +7,12 @@ PORT ?= 8000
 # Local runs are development runs; production sets DEBUG=0 and a SECRET_KEY (README).
 export DEBUG ?= 1
 
-.PHONY: help run test lint venv migrate seed clean
+.PHONY: help run test bench lint venv migrate seed clean
 
 help:
 	@echo "make run    - tạo môi trường, cài thư viện, tạo CSDL, nạp dữ liệu mẫu, chạy tại http://$(HOST):$(PORT)/"
 	@echo "make test   - chạy toàn bộ bộ kiểm thử (SQLite, hoặc PostgreSQL qua DATABASE_URL)"
+	@echo "make bench  - đo hiệu năng (QUICK=1: bản nhanh dưới 1 phút), ghi bench/results.json"
 	@echo "make lint   - ruff và kiểm tra migration"
 
 # Reinstall only when requirements.txt changes.
@@ -36,6 +37,14 @@ run: seed
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (docs/performance.md): QUICK=1 for the one-minute version; DATABASE_URL for PostgreSQL.
+$(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench.run $(if $(QUICK),--quick)
 
 lint: venv
 	$(PY) -m ruff check .

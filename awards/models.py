@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Regime(models.Model):
@@ -14,6 +15,9 @@ class Regime(models.Model):
     texts = models.JSONField("văn bản", default=list, blank=True)
     first_year = models.PositiveSmallIntegerField("áp dụng từ năm học", null=True, blank=True)
     last_year = models.PositiveSmallIntegerField("áp dụng đến năm học", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Every edit is kept (who, when, from which value): a regime is law as it was applied.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "chế độ pháp lý"
@@ -51,6 +55,11 @@ class Title(models.Model):
     confirmed = models.CharField("đã xác nhận", max_length=8, default="true")
     notes = models.TextField("ghi chú", blank=True)
     criteria = models.JSONField("tiêu chuẩn (dữ liệu gốc)", default=dict, blank=True)
+    # Bumped on every edit of the criteria: verdicts recorded on acceptance keep the revision
+    # they were computed under, so a later edit never rewrites them.
+    revision = models.PositiveIntegerField("phiên bản", default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "danh hiệu, hình thức"
@@ -180,3 +189,56 @@ class RegistrationOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Ghi đè đăng ký {self.registration_id}: {self.reason[:40]}"
+
+
+class QuotaRule(models.Model):
+    """A province's own, tighter cap for a title in a school year (e.g. CSTĐCS ≤ 10% of LĐTT).
+
+    The national cap (from the regime's criteria) still applies; the stricter of the two wins.
+    """
+
+    scope = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="quota_rules",
+                              help_text="Sở GD&ĐT đặt mức (áp dụng cho mọi đơn vị trực thuộc)")
+    school_year = models.ForeignKey("registrations.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    title_code = models.CharField("danh hiệu", max_length=32)
+    fraction = models.DecimalField("tỷ lệ tối đa", max_digits=5, decimal_places=4)
+    basis_title_code = models.CharField("tính trên số", max_length=32)
+    source = models.CharField("căn cứ", max_length=500, blank=True)
+    created_by = models.ForeignKey("units.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "tỷ lệ tối đa của tỉnh"
+        verbose_name_plural = "tỷ lệ tối đa của tỉnh"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "school_year", "title_code"], name="quotarule_one_per_scope_year_title"),
+            models.CheckConstraint(condition=Q(fraction__gt=0) & Q(fraction__lte=1), name="quotarule_fraction_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_code} ≤ {self.fraction:.0%} {self.basis_title_code} ({self.school_year_id})"
+
+
+class RecordedVerdict(models.Model):
+    """The verdict a registration had when the Sở accepted it (or a decision recorded it).
+
+    A snapshot: later edits of the catalogue never change it; pages show it instead of
+    recomputing once it exists.
+    """
+
+    registration = models.OneToOneField("registrations.Registration", on_delete=models.CASCADE,
+                                        related_name="recorded_verdict")
+    status = models.CharField("kết luận", max_length=16)
+    verdict = models.JSONField("kết luận và lý do")
+    title_revision = models.PositiveIntegerField("phiên bản tiêu chuẩn")
+    regime_code = models.CharField("chế độ pháp lý", max_length=16)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("units.User", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "kết luận điều kiện đã ghi nhận"
+        verbose_name_plural = "kết luận điều kiện đã ghi nhận"
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.status}"

@@ -27,6 +27,10 @@ class SchoolYear(models.Model):
     status = models.CharField(
         "trạng thái", max_length=20, choices=Status.choices, default=Status.PREPARING,
     )
+    # The legal regime the year is evaluated under. Filled from each regime's years when the
+    # year is created; a Sở administrator may point it elsewhere (a transitional year).
+    regime = models.ForeignKey("awards.Regime", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="school_years", verbose_name="chế độ pháp lý")
 
     class Meta:
         verbose_name = "năm học"

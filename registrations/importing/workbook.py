@@ -162,8 +162,12 @@ def _grid(ws, first: int, last: int) -> dict[tuple[int, int], object]:
     return grid
 
 
-def _find_header(ws, matcher) -> tuple[int, int, dict[str, int], dict[int, str], list[str], str] | None:
-    """(first header row, last header row, column of each key, tick columns, ignored headers, kind)."""
+def _find_header(ws, matcher, key_of=None) -> tuple[int, int, dict[str, int], dict[int, str], list[str], str] | None:
+    """(first header row, last header row, column of each key, tick columns, ignored headers, kind).
+
+    `key_of` maps a header cell to a column key (the history import has its own columns).
+    """
+    key_of = key_of or _header_key
     last = min(ws.max_row or 0, HEADER_SEARCH_ROWS)
     if last == 0:
         return None
@@ -174,7 +178,7 @@ def _find_header(ws, matcher) -> tuple[int, int, dict[str, int], dict[int, str],
         for c in range(1, width + 1):
             value = grid.get((r, c))
             if isinstance(value, str):
-                key = _header_key(value)
+                key = key_of(value)
                 if key and key not in keys:
                     keys[key] = c
         individual = "full_name" in keys and len(keys) >= 3
@@ -204,7 +208,7 @@ def _find_header(ws, matcher) -> tuple[int, int, dict[str, int], dict[int, str],
             for c in range(1, width + 1):
                 v = grid.get((r + 1, c))
                 if c not in keys.values() and c not in ticks and isinstance(v, str) and grid.get((r, c)) in (None, v):
-                    key = _header_key(v)
+                    key = key_of(v)
                     if key and key not in keys:
                         keys[key] = c
         ignored = []

@@ -358,7 +358,8 @@ def load_rules(titles_yaml: Mapping) -> dict[tuple[str, str], TitleRule]:
             confirmed=_confirmed(entry.get("confirmed")),
             evaluation_period=str(entry.get("evaluation_period") or "school_year"),
             notes=str(entry.get("notes") or ""),
-            article=ARTICLES.get((regime, code)) or _article_from_source(source, regime),
+            # An explicit `article` (set in the in-app catalogue) wins over the built-in table.
+            article=str(entry.get("article") or "") or ARTICLES.get((regime, code)) or _article_from_source(source, regime),
         )
         if (regime, code) in rules:
             raise ValueError(f"duplicate entry {regime}/{code}")
@@ -827,13 +828,19 @@ def _share_passes(count: int, total: int, minimum: Fraction, strict: bool) -> bo
 
 def evaluate_collective(rule: TitleRule, members: Sequence[MemberFacts], start_year: int, *,
                         tasks_completed: bool | None = None, collective_rating: str | None = None,
-                        judgements: Mapping[str, bool] | None = None) -> Verdict:
+                        judgements: Mapping[str, bool] | None = None,
+                        titles_from: str = "recognised") -> Verdict:
     """Evaluate a collective title for a unit/team and school year.
 
     members: facts of every member for the year. tasks_completed: the collective completed its
     tasks/plan at the level the title requires (None = not assessed yet). collective_rating: the
-    collective's own rating (TTLDXS 2023 requires HTXSNV).
+    collective's own rating (TTLDXS 2023 requires HTXSNV). titles_from: "recognised" (members'
+    titles are awards) or "registered" (they are the year's registrations, while registering:
+    the reasons say so, and a member not registered is not counted as a possible holder).
     """
+    if titles_from not in ("recognised", "registered"):
+        raise ValueError(f"titles_from must be 'recognised' or 'registered', got {titles_from!r}")
+    registered = titles_from == "registered"
     if rule.kind != "collective":
         raise ValueError(f"{rule.code} is an {rule.kind} title; use evaluate_individual")
     if collective_rating is not None and collective_rating not in RATING_RANK:
@@ -903,8 +910,10 @@ def evaluate_collective(rule: TitleRule, members: Sequence[MemberFacts], start_y
         strict = bool(rules.get("share_strictly_greater"))
         need = f"trên {_percent(minimum)}" if strict else f"từ {_percent(minimum)} trở lên"
         yes = sum(1 for m in members if "LDTT" in m.titles)
-        unknown = sum(1 for m in members if "LDTT" not in m.titles and m.rating is None)
-        have = f"Có {yes}/{total} thành viên ({_percent(Fraction(yes, total))}) đạt LĐTT"
+        unknown = 0 if registered else sum(1 for m in members if "LDTT" not in m.titles and m.rating is None)
+        have = (f"Theo đăng ký thi đua năm học {label} (chưa phải kết quả công nhận): có {yes}/{total} thành viên "
+                f"({_percent(Fraction(yes, total))}) đăng ký LĐTT trở lên" if registered else
+                f"Có {yes}/{total} thành viên ({_percent(Fraction(yes, total))}) đạt LĐTT")
         if _share_passes(yes, total, minimum, strict):
             reasons.append(Reason("members:ldtt_share", "passed", f"{have}, đạt yêu cầu {need}.", article))
         elif _share_passes(yes + unknown, total, minimum, strict):
@@ -916,8 +925,12 @@ def evaluate_collective(rule: TitleRule, members: Sequence[MemberFacts], start_y
     if rules.get("min_cstdcs_members"):
         need = int(rules["min_cstdcs_members"])
         yes = sum(1 for m in members if m.titles & set(HIGHER_CSTD))
-        unknown = sum(1 for m in members if not m.titles & set(HIGHER_CSTD) and m.rating is None)
-        if yes >= need:
+        unknown = 0 if registered else sum(1 for m in members if not m.titles & set(HIGHER_CSTD) and m.rating is None)
+        if registered:
+            status = "passed" if yes >= need else "failed"
+            message = (f"Theo đăng ký thi đua năm học {label} (chưa phải kết quả công nhận): có {yes} thành viên "
+                       f"đăng ký CSTĐCS trở lên (yêu cầu ít nhất {need}).")
+        elif yes >= need:
             status, message = "passed", f"Có {yes} thành viên đạt CSTĐCS (yêu cầu ít nhất {need})."
         elif yes + unknown >= need:
             status, message = "missing", (f"Có {yes} thành viên đạt CSTĐCS và {unknown} thành viên chưa có dữ liệu "
@@ -961,13 +974,23 @@ def quota_limit(fraction: float | str | Fraction, basis_count: int) -> int:
     return math.floor(share * basis_count)
 
 
+def _override(value) -> tuple[Fraction, str | None, str]:
+    """(fraction, basis code or None = the national basis, source) of a provincial cap."""
+    if isinstance(value, Mapping):
+        fraction, basis, source = value.get("fraction"), value.get("basis"), str(value.get("source") or "")
+    else:
+        fraction, basis, source = value, None, ""
+    return Fraction(str(fraction)), (str(basis) if basis else None), source
+
+
 def check_quotas(rules: Mapping[tuple[str, str], TitleRule], cumulative_counts: Mapping[str, int], regime: str, *,
-                 overrides: Mapping[tuple[str, str], float] | None = None) -> list[QuotaResult]:
+                 overrides: Mapping[tuple[str, str], float | Mapping] | None = None) -> list[QuotaResult]:
     """Quota checks for one unit and year.
 
     cumulative_counts: per code, the number awarded that code or higher on its ladder
-    (e.g. {"LDTT": 90, "CSTDCS": 14}). overrides: provincial caps {(regime, code): fraction};
-    they only tighten a national cap.
+    (e.g. {"LDTT": 90, "CSTDCS": 14}). overrides: provincial caps {(regime, code): fraction} or
+    {(regime, code): {"fraction": 0.1, "basis": "LDTT", "source": "QĐ ... Điều ..."}}; they only
+    tighten a national cap: the one allowing fewer applies (on a tie, the national one).
     """
     overrides = overrides or {}
     results = []
@@ -978,18 +1001,31 @@ def check_quotas(rules: Mapping[tuple[str, str], TitleRule], cumulative_counts: 
         quota = (rule.quota if rule else None) or {}
         national = quota.get("fraction")
         national = Fraction(str(national)) if national is not None else None
-        override = overrides.get((regime, code))
-        override = Fraction(str(override)) if override is not None else None
+        national_basis = quota.get("basis_code") or QUOTA_BASIS.get(code)  # the catalogue may name it
         national_unconfirmed = bool(quota) and quota.get("confirmed") is not True
-        fraction, overridden = national, False
-        if override is not None and (national is None or override < national):
-            fraction, overridden = override, True
-        basis_code = QUOTA_BASIS.get(code)
+        override, override_basis, override_source = (
+            _override(overrides[(regime, code)]) if (regime, code) in overrides else (None, None, ""))
+        override_basis = override_basis or national_basis
         used = cumulative_counts.get(code)
-        basis = cumulative_counts.get(basis_code) if basis_code else None
+
+        def cap(fraction, basis_code):
+            basis = cumulative_counts.get(basis_code) if basis_code else None
+            return basis, (quota_limit(fraction, basis) if fraction is not None and basis is not None else None)
+
+        national_count, national_allowed = cap(national, national_basis)
+        override_count, override_allowed = cap(override, override_basis)
+        overridden = override is not None and (
+            national is None
+            or (override_allowed is not None and (national_allowed is None or override_allowed < national_allowed))
+            or (override_allowed is None and national_allowed is None and override_basis == national_basis
+                and override < national))
+        fraction, basis_code, basis, allowed = (
+            (override, override_basis, override_count, override_allowed) if overridden
+            else (national, national_basis, national_count, national_allowed))
         article = CRITERION_ARTICLES.get((regime, code, "quota")) or (rule.article if rule else _LAW_BY_REGIME[regime])
         if overridden:
-            article += "; quy chế thi đua, khen thưởng của tỉnh"
+            # The national text lets a province set a lower cap; the province's own text sets it.
+            article += "; " + (override_source or "quy chế thi đua, khen thưởng của tỉnh")
         name, basis_name = _name(code), _name(basis_code) if basis_code else ""
         unconfirmed = national_unconfirmed and not overridden
         if fraction is None:
@@ -1000,16 +1036,18 @@ def check_quotas(rules: Mapping[tuple[str, str], TitleRule], cumulative_counts: 
             status, allowed = "missing", None
             message = f"Thiếu số liệu {name} hoặc {basis_name} để tính hạn mức."
         else:
-            allowed = quota_limit(fraction, basis)
-            origin = "hạn mức của tỉnh " if overridden else ""
+            origin = "hạn mức của tỉnh " if overridden else ("hạn mức toàn quốc " if override is not None else "")
             # Counts are of registrations (cumulative along the ladder), not of people who achieved it.
-            cap = f"{origin}{_percent(fraction)} của {basis} đăng ký {basis_name} trở lên"
+            cap_text = f"{origin}{_percent(fraction)} của {basis} đăng ký {basis_name} trở lên, làm tròn xuống"
             if override is not None and not overridden:
-                cap += f"; hạn mức của tỉnh {_percent(override)} không chặt hơn nên không áp dụng"
+                cap_text += (f"; hạn mức của tỉnh {_percent(override)} số {_name(override_basis)} "
+                             f"không chặt hơn nên không áp dụng")
+            elif overridden and national is not None:
+                cap_text += f"; chặt hơn hạn mức toàn quốc {_percent(national)}"
             if used <= allowed:
-                status, message = "within", f"Số {name} là {used}, trong hạn mức {allowed} ({cap})."
+                status, message = "within", f"Số {name} là {used}, trong hạn mức {allowed} ({cap_text})."
             else:
-                status, message = "exceeded", f"Số {name} là {used}, vượt hạn mức {allowed} ({cap})."
+                status, message = "exceeded", f"Số {name} là {used}, vượt hạn mức {allowed} ({cap_text})."
         results.append(QuotaResult(
             code=code, regime=regime, basis_code=basis_code, used=used, basis_count=basis,
             fraction=float(fraction) if fraction is not None else None, allowed=allowed, status=status,

@@ -1,0 +1,101 @@
+"""Collective verdicts (TTLĐTT, TTLĐXS, Cờ thi đua): the members' facts for the year, from the
+database, handed to the pure engine (awards.rules.engine.evaluate_collective).
+
+Members are who worked at the unit during the school year (for a team: whose employment that
+year names the team). Their LĐTT/CSTĐCS come from the titles recognised for that year when any
+exist for the collective's members, otherwise from the year's individual registrations (while
+registering; the reasons then say "theo đăng ký"). Rating and discipline come from AnnualRecord.
+
+A constant number of queries per dossier, whatever the number of members or teams.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from awards.models import AnnualRecord, RecognisedTitle
+from awards.rules import engine
+from config.sql import id_list
+from registrations.models import Registration, SchoolYear
+from units.models import Collective, Employment
+from units.selectors import employed_during
+
+# Holding any of these also means LĐTT that year (a ladder: CSTĐCS ⊂ LĐTT).
+_IMPLIES_LDTT = frozenset(engine.HIGHER_CSTD)
+
+
+def _with_ladder(codes: set[str]) -> frozenset[str]:
+    return frozenset(codes | ({"LDTT"} if codes & _IMPLIES_LDTT else set()))
+
+
+def members_in_year(unit_id: int, school_year: SchoolYear) -> dict[int, str]:
+    """Staff id -> the team they were in at this unit that year ('' = none). One query.
+
+    Whoever left or arrived during the year is a member for the part of it spent here; the
+    latest employment of the year gives the team.
+    """
+    rows = (Employment.objects.filter(employed_during(school_year.start_date, school_year.end_date), unit_id=unit_id)
+            .order_by("staff_id", "start_date").values_list("staff_id", "team_name"))
+    return dict(rows)
+
+
+def member_facts(staff_ids: list[int], school_year: SchoolYear, registered: Mapping[int, Registration]
+                 ) -> tuple[dict[int, engine.MemberFacts], dict[int, engine.MemberFacts], set[int]]:
+    """Each member's facts for the year, with titles from the registrations and from the recognised
+    titles, and who has recognised titles that year. Two queries."""
+    people = id_list(staff_ids)
+    records = {
+        staff_id: (rating or None, discipline or None)
+        for staff_id, rating, discipline in AnnualRecord.objects.filter(
+            staff_id__in=people, school_year=school_year).values_list("staff_id", "rating", "discipline")
+    }
+    recognised: dict[int, set[str]] = defaultdict(set)
+    for staff_id, code in RecognisedTitle.objects.filter(staff_id__in=people, school_year=school_year).values_list(
+            "staff_id", "title_code"):
+        recognised[staff_id].add(code)
+    by_registration, by_recognition = {}, {}
+    for staff_id in staff_ids:
+        rating, discipline = records.get(staff_id, (None, None))
+        reg = registered.get(staff_id)
+        by_registration[staff_id] = engine.MemberFacts(
+            rating=rating, titles=_with_ladder({reg.title.code} if reg is not None else set()), discipline=discipline)
+        by_recognition[staff_id] = engine.MemberFacts(
+            rating=rating, titles=_with_ladder(recognised.get(staff_id, set())), discipline=discipline)
+    return by_registration, by_recognition, set(recognised)
+
+
+def collective_verdicts(registrations: list[Registration], school_year: SchoolYear, unit_id: int, regime: str,
+                        table: Mapping[tuple[str, str], engine.TitleRule]) -> dict[int, engine.Verdict]:
+    """A verdict for each registration of the unit itself or one of its teams, by registration id.
+
+    Five queries at most (members, team names, ratings, recognised titles), none when the
+    dossier has no collective registration.
+    """
+    collective = [r for r in registrations if r.subject != Registration.Subject.STAFF
+                  and getattr(table.get((regime, r.title.code)), "kind", None) == "collective"]
+    if not collective:
+        return {}
+    members = members_in_year(unit_id, school_year)
+    team_names = dict(Collective.objects.filter(unit_id=unit_id).values_list("pk", "name"))
+    registered = {r.staff_id: r for r in registrations if r.subject == Registration.Subject.STAFF}
+    by_registration, by_recognition, recognised = member_facts(sorted(members), school_year, registered)
+    by_team: dict[str, list[int]] = defaultdict(list)
+    for staff_id, team in members.items():
+        by_team[team].append(staff_id)
+    out = {}
+    for r in collective:
+        if r.subject == Registration.Subject.UNIT:
+            ids = sorted(members)
+        else:
+            name = team_names.get(r.collective_id)
+            ids = sorted(by_team.get(name, [])) if name else []
+        # Titles recognised for the year once the collective's members have any; until then, the
+        # year's registrations (what the unit proposes).
+        if any(i in recognised for i in ids):
+            group, titles_from = [by_recognition[i] for i in ids], "recognised"
+        else:
+            group, titles_from = [by_registration[i] for i in ids], "registered"
+        out[r.pk] = engine.evaluate_collective(table[(regime, r.title.code)], group, school_year.start_year,
+                                               titles_from=titles_from)
+    return out

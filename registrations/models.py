@@ -157,6 +157,8 @@ class Registration(models.Model):
                 name="registration_subject_matches",
             ),
         ]
+        # Covers the summary's aggregation (year → dossier → title) without reading the table.
+        indexes = [models.Index(fields=["school_year", "dossier", "title"], name="registration_year_dossier")]
 
     def __str__(self) -> str:
         return f"{self.subject_name}: {self.title}"

@@ -16,6 +16,17 @@ from units.models import Role
 PASSWORD = "mat-khau-thu-1"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_tree_cache():
+    """A rolled-back test can leave a tree with the same stamp (same ids, frozen clock) as the
+    next test's different tree; production never rolls committed units back."""
+    from units.selectors import clear_tree_cache
+
+    clear_tree_cache()
+    yield
+    clear_tree_cache()
+
+
 @pytest.fixture
 def tree(db):
     sgd = UnitFactory(code="SGD", name="Sở Giáo dục và Đào tạo tỉnh Thử", level="SGD")

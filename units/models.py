@@ -122,6 +122,9 @@ class UnitVersion(models.Model):
     )
     reason = models.CharField("lý do", max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the tree's stamp (units.selectors.tree_stamp): a cached tree is used only while
+    # no unit or version has changed since.
+    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         "units.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -74,11 +76,7 @@ class UnitState:
     is_active: bool
 
 
-def unit_versions_as_of(start_year: int, unit_ids: list[int] | None = None) -> dict[int, UnitState]:
-    """Each unit's name, parent and status in the school year starting `start_year` (one query).
-
-    A unit whose first version starts after that year did not exist yet and is absent.
-    """
+def _versions_query(start_year: int, unit_ids: list[int] | None = None) -> dict[int, UnitState]:
     latest = (
         UnitVersion.objects.filter(unit_id=OuterRef("unit_id"), from_year__lte=start_year)
         .order_by("-from_year")
@@ -88,9 +86,73 @@ def unit_versions_as_of(start_year: int, unit_ids: list[int] | None = None) -> d
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     return {
-        v["unit_id"]: UnitState(v["unit_id"], v["name"], v["short_name"], v["parent_id"], v["is_active"])
-        for v in qs.values("unit_id", "name", "short_name", "parent_id", "is_active")
+        unit_id: UnitState(unit_id, name, short_name, parent_id, is_active)
+        for unit_id, name, short_name, parent_id, is_active in qs.values_list(
+            "unit_id", "name", "short_name", "parent_id", "is_active")
     }
+
+
+def tree_stamp() -> tuple:
+    """Changes whenever a unit or a unit version is added, changed or removed (one query)."""
+    unit, version = Unit._meta.db_table, UnitVersion._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT (SELECT COUNT(*) FROM {unit}), (SELECT MAX(id) FROM {unit}), (SELECT MAX(updated_at) FROM {unit}),"
+            f" (SELECT COUNT(*) FROM {version}), (SELECT MAX(id) FROM {version}), (SELECT MAX(updated_at) FROM {version})"
+        )
+        return (connection.alias, connection.settings_dict["NAME"], *cur.fetchone())
+
+
+@dataclass(frozen=True)
+class _Tree:
+    units: dict[int, Unit]
+    states: dict[int, UnitState]
+    children: dict[int | None, list[int]]
+
+
+# The tree as of a school year, per process, while tree_stamp() is unchanged. Every report and
+# board starts from it; rebuilding it costs more than the report's own aggregation. The Unit
+# objects in it are shared: read them, never change them.
+_TREES: OrderedDict[tuple, _Tree] = OrderedDict()
+_TREES_MAX = 16
+_TREES_LOCK = threading.Lock()
+
+
+def clear_tree_cache() -> None:
+    with _TREES_LOCK:
+        _TREES.clear()
+
+
+def _tree(start_year: int) -> _Tree:
+    key = (*tree_stamp(), start_year)
+    with _TREES_LOCK:
+        tree = _TREES.get(key)
+        if tree is not None:
+            _TREES.move_to_end(key)
+            return tree
+    states = _versions_query(start_year)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for state in states.values():
+        children[state.parent_id].append(state.unit_id)
+    units = {u.pk: u for u in Unit.objects.only("id", "code", "name", "short_name", "kind", "level", "path",
+                                                   "district", "depth", "sort_key", "parent_id")}
+    tree = _Tree(units, states, dict(children))
+    with _TREES_LOCK:
+        _TREES[key] = tree
+        while len(_TREES) > _TREES_MAX:
+            _TREES.popitem(last=False)
+    return tree
+
+
+def unit_versions_as_of(start_year: int, unit_ids: list[int] | None = None) -> dict[int, UnitState]:
+    """Each unit's name, parent and status in the school year starting `start_year`.
+
+    A unit whose first version starts after that year did not exist yet and is absent. The
+    whole tree comes from the per-process cache (one stamp query); a few units, from one query.
+    """
+    if unit_ids is not None:
+        return _versions_query(start_year, unit_ids)
+    return dict(_tree(start_year).states)
 
 
 @dataclass(frozen=True)
@@ -102,16 +164,13 @@ class UnitInYear:
 
 def units_as_of(root: Unit, start_year: int) -> dict[int, UnitInYear]:
     """Every active unit under `root` as the tree stood in that school year (root included),
-    each with the Phòng it belonged to then. Two queries whatever the size of the tree.
+    each with the Phòng it belonged to then. One stamp query while the tree is cached, three
+    when it has changed, whatever the size of the tree.
 
     Shared by the progress board and the reports, so that both count the same units.
     """
-    states = unit_versions_as_of(start_year)
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for state in states.values():
-        children[state.parent_id].append(state.unit_id)
-    units = {u.pk: u for u in Unit.objects.only("id", "code", "name", "short_name", "kind", "level", "path",
-                                                   "district", "depth", "sort_key", "parent_id")}
+    tree = _tree(start_year)
+    units, states = tree.units, tree.states
     found: dict[int, UnitInYear] = {}
     stack = [(root.pk, root.pk if root.kind == Unit.Kind.DISTRICT_OFFICE else None)]
     while stack:
@@ -119,7 +178,7 @@ def units_as_of(root: Unit, start_year: int) -> dict[int, UnitInYear]:
         if unit_id in found or unit_id not in units or unit_id not in states or not states[unit_id].is_active:
             continue
         found[unit_id] = UnitInYear(units[unit_id], states[unit_id], phong)
-        for child in children.get(unit_id, []):
+        for child in tree.children.get(unit_id, []):
             is_phong = child in units and units[child].kind == Unit.Kind.DISTRICT_OFFICE
             stack.append((child, child if is_phong else phong))
     return found
@@ -131,10 +190,7 @@ def unit_as_of(unit: Unit, start_year: int) -> UnitState | None:
 
 def subtree_ids_as_of(root: Unit, start_year: int) -> set[int]:
     """Ids of the units under `root` as the tree stood in that school year (root included)."""
-    states = unit_versions_as_of(start_year)
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for state in states.values():
-        children[state.parent_id].append(state.unit_id)
+    children = _tree(start_year).children
     found, stack = set(), [root.pk]
     while stack:
         current = stack.pop()

@@ -74,10 +74,45 @@ def test_a_unit_founded_later_does_not_exist_in_earlier_years(tree):
     assert new.pk in selectors.subtree_ids_as_of(tree["pgd_a"], 2021)
 
 
-def test_history_by_year_is_one_query(tree, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_history_by_year_is_cached_until_the_tree_changes(tree, django_assert_num_queries):
+    with django_assert_num_queries(3):  # stamp, versions, units
         states = selectors.unit_versions_as_of(2020)
     assert len(states) == 7
+    with django_assert_num_queries(1):  # the stamp only
+        assert selectors.unit_versions_as_of(2020) == states
+
+
+@pytest.mark.parametrize("change", ["rename", "same_year_rename", "move", "close", "new_unit"])
+def test_a_cached_tree_never_outlives_a_change(tree, change):
+    """Reports and the board read the cached tree; every kind of change must show at once."""
+    from units import services
+
+    before = selectors.units_as_of(tree["sgd"], 2020)
+    assert tree["a1"].pk in before and before[tree["a1"].pk].district_id == tree["pgd_a"].pk
+    if change == "rename":
+        services.unit_change(tree["a1"], from_year=2020, name="Trường Tiểu học Tên Mới")
+    elif change == "same_year_rename":  # updates the version row in place
+        services.unit_change(tree["a1"], from_year=2020, name="Trường Tiểu học Tên Một")
+        selectors.units_as_of(tree["sgd"], 2020)
+        services.unit_change(tree["a1"], from_year=2020, name="Trường Tiểu học Tên Hai")
+    elif change == "move":
+        services.unit_change(tree["a1"], from_year=2020, parent=tree["pgd_b"])
+    elif change == "close":
+        services.unit_change(tree["a1"], from_year=2020, is_active=False)
+    else:
+        services.unit_create(code="TH-A-9", name="Trường Tiểu học Mới Lập", level="TH", parent=tree["pgd_a"])
+    after = selectors.units_as_of(tree["sgd"], 2020)
+    if change == "rename":
+        assert after[tree["a1"].pk].state.name == "Trường Tiểu học Tên Mới"
+    elif change == "same_year_rename":
+        assert after[tree["a1"].pk].state.name == "Trường Tiểu học Tên Hai"
+    elif change == "move":
+        assert after[tree["a1"].pk].district_id == tree["pgd_b"].pk
+        assert tree["a1"].pk in selectors.subtree_ids_as_of(tree["pgd_b"], 2020)
+    elif change == "close":
+        assert tree["a1"].pk not in after
+    else:
+        assert {u.unit.code for u in after.values()} - {u.unit.code for u in before.values()} == {"TH-A-9"}
 
 
 def test_the_admin_cannot_overwrite_a_units_parent_or_name(tree, admin_client):

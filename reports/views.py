@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from reports import selectors
 from reports.exporters import REGISTRY, ExportError
@@ -26,9 +27,24 @@ def _scope(request) -> Unit:
 def summary_page(request):
     scope = _scope(request)
     summary = selectors.summary(scope, request.school_year)
+    measure = request.GET.get("measure", "registered")
+    if measure not in ("registered", "accepted"):
+        measure = "registered"
+    codes = [t.code for t in summary.titles]
+
+    def cells(row):
+        # The chosen measure's numbers in column order: 650 rows × 7 titles of dictionary
+        # lookups in the template cost more than the whole selector.
+        counts = row.counts[measure]
+        return [counts[c] for c in codes]
+
     return render(request, "reports/summary.html", {
-        "scope": scope, "summary": summary, "measure": request.GET.get("measure", "registered"),
+        "scope": scope, "summary": summary, "measure": measure,
         "measures": [(m, selectors.MEASURE_LABELS[m]) for m in ("registered", "accepted")],
+        "unit_rows": [(r, cells(r)) for r in summary.units],
+        "district_rows": [(d, cells(d)) for d in summary.districts],
+        "total_cells": cells(summary.total),
+        "registrations_url": reverse("report_registrations"),
     })
 
 

@@ -244,3 +244,22 @@ def test_the_same_year_in_the_link_does_not_write_the_session_again(tree, year, 
     assert again.context["summary"].school_year == other and "sessionid" not in again.cookies
     back = client.get(reverse("report_summary"), {"year": year.code})
     assert back.context["summary"].school_year == year and "sessionid" in back.cookies
+
+
+@pytest.mark.parametrize("measure", ["registered", "accepted"])
+def test_the_summary_page_prints_the_selectors_numbers(tree, year, registered, dept_admin, login, measure):
+    """The page's cells, read back from the HTML, are the selector's counts for the measure shown."""
+    import re
+
+    client = login(dept_admin)
+    body = client.get(reverse("report_summary"), {"measure": measure}).content.decode()
+    s = selectors.summary(tree["sgd"], year)
+    table = body[body.index('id="units"'):]
+    rows = re.findall(r"<tr><td><code>([^<]+)</code>.*?</tr>", table, flags=re.S)
+    assert rows == [r.code for r in s.units]
+    for r in s.units:
+        row = re.search(rf"<code>{re.escape(r.code)}</code>(.*?)</tr>", table, flags=re.S).group(1)
+        assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == [r.counts[measure][t.code] for t in s.titles]
+    total = re.search(r"<tfoot>(.*?)</tfoot>", table, flags=re.S).group(1)
+    assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', total)] == [s.total.counts[measure][t.code] for t in s.titles]
+    assert sum(s.total.counts[measure].values()) > 0

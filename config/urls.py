@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("units.urls")),
     path("", include("registrations.urls")),
     path("", include("reports.urls")),
+    path("", include("awards.history_urls")),
 ]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -58,7 +58,10 @@ def import_upload(request, unit_pk: int, year: str):
 
 
 def _batch(request, unit, school_year, batch_pk) -> ImportBatch:
-    return get_object_or_404(ImportBatch, pk=batch_pk, unit=unit, school_year=school_year, user=request.user)
+    batch = get_object_or_404(ImportBatch, pk=batch_pk, unit=unit, school_year=school_year, user=request.user)
+    if (batch.summary or {}).get("kind", "registration") != "registration":
+        raise Http404("Không tìm thấy tệp nhập đăng ký này.")  # a history upload (awards.history_import) is not one
+    return batch
 
 
 def _preview_data(plan) -> dict:

@@ -118,9 +118,11 @@ def staff_list(request):
 def staff_detail(request, pk: int):
     staff = selectors.get_staff_for_user_or_404(request.user, pk)
     employments = staff.employments.select_related("unit").order_by("-start_date")
+    from awards.history_selectors import staff_history  # awards depends on units, not the other way round
+
     return render(request, "units/staff_detail.html", {
         "staff": staff, "employments": employments, "can_edit": request.user.can_edit_staff_of(staff.unit),
-        "changes": selectors.staff_changes(staff),
+        "changes": selectors.staff_changes(staff), "history": staff_history(request.user, staff),
     })
 
 

@@ -244,11 +244,11 @@ def _article_from_source(source: str, regime: str) -> str:
 
 def _criterion_article(rule: TitleRule, criterion: str, alternative: int | None = None) -> str:
     if alternative is not None:
-        found = CRITERION_ARTICLES.get((rule.regime, rule.code, f"alt{alternative}"))
+        found = CRITERION_ARTICLES.get((rule.base_regime or rule.regime, rule.code, f"alt{alternative}"))
         if found:
             return found
     prefix = criterion.split(":", 1)[0]
-    return CRITERION_ARTICLES.get((rule.regime, rule.code, prefix)) or rule.article
+    return CRITERION_ARTICLES.get((rule.base_regime or rule.regime, rule.code, prefix)) or rule.article
 
 
 # ---------------------------------------------------------------- formatting helpers
@@ -341,6 +341,7 @@ def load_rules(titles_yaml: Mapping) -> dict[tuple[str, str], TitleRule]:
         if kind not in {"individual", "collective"}:
             raise ValueError(f"{regime}/{code}: unknown kind {kind!r}")
         source = str(entry.get("source") or "")
+        base = str(entry.get("based_on") or regime)
         rule = TitleRule(
             code=code,
             name=str(entry.get("name_vi") or code),
@@ -359,7 +360,8 @@ def load_rules(titles_yaml: Mapping) -> dict[tuple[str, str], TitleRule]:
             evaluation_period=str(entry.get("evaluation_period") or "school_year"),
             notes=str(entry.get("notes") or ""),
             # An explicit `article` (set in the in-app catalogue) wins over the built-in table.
-            article=str(entry.get("article") or "") or ARTICLES.get((regime, code)) or _article_from_source(source, regime),
+            article=str(entry.get("article") or "") or ARTICLES.get((base, code)) or _article_from_source(source, base),
+            base_regime=base if base != regime else "",
         )
         if (regime, code) in rules:
             raise ValueError(f"duplicate entry {regime}/{code}")
@@ -389,8 +391,8 @@ def _combine(statuses: Iterable[str]) -> str:
 
 
 def _verdict(rule: TitleRule, start_year: int, reasons: list[Reason]) -> Verdict:
-    flagged = UNCONFIRMED_CRITERIA.get((rule.regime, rule.code), frozenset())
-    routes = UNCONFIRMED_ROUTES.get((rule.regime, rule.code), frozenset())
+    flagged = UNCONFIRMED_CRITERIA.get((rule.base_regime or rule.regime, rule.code), frozenset())
+    routes = UNCONFIRMED_ROUTES.get((rule.base_regime or rule.regime, rule.code), frozenset())
     out = []
     for r in reasons:
         unconfirmed = (
@@ -747,7 +749,7 @@ class _Individual:
             return []
         details: list[Reason] = []
         outcomes: list[tuple[str, bool]] = []
-        flagged = UNCONFIRMED_ROUTES.get((self.rule.regime, self.rule.code), frozenset())
+        flagged = UNCONFIRMED_ROUTES.get((self.rule.base_regime or self.rule.regime, self.rule.code), frozenset())
         for i, route in enumerate(routes, 1):
             reasons = [self.item(p, route, i) for p in route]
             details += reasons

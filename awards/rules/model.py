@@ -181,6 +181,9 @@ class TitleRule:
     evaluation_period: str = "school_year"  # school_year | calendar_year | event | multi_year
     notes: str = ""
     article: str = ""  # Vietnamese citation used by reasons (derived from the code table or `source`)
+    # Regime whose built-in tables (citations, UNCONFIRMED flags) apply: a regime added in the app
+    # as a copy of another keeps the copied regime's ("based_on" in the entry); "" = `regime`.
+    base_regime: str = ""
 
 
 # ---------------------------------------------------------------- verdicts out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -19,6 +19,10 @@ class CatalogueResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Rows that differ from the files but were left as they are (edited in the app since):
+    # "regime/code" labels; --force overwrites them.
+    kept: list[str] = field(default_factory=list)
+    school_years_pointed: int = 0
 
 
 def _confirmed(value) -> str:
@@ -30,18 +34,34 @@ def _confirmed(value) -> str:
 
 
 @transaction.atomic
-def load_catalogue(titles_path: Path = DATA / "titles.yaml", extra_path: Path = DATA / "catalogue.yaml") -> CatalogueResult:
+def load_catalogue(titles_path: Path = DATA / "titles.yaml", extra_path: Path = DATA / "catalogue.yaml", *,
+                   force: bool = False) -> CatalogueResult:
+    """Seed the catalogue from the data files: idempotent.
+
+    The database is the truth once loaded (the Sở edits it in the app), so a regime or title
+    that exists is never changed silently: only missing ones are created, and rows that
+    differ from the files are reported as `kept`. `force` overwrites them from the files
+    (bumping each title's revision; the history keeps the earlier version).
+    """
     titles = yaml.safe_load(titles_path.read_text(encoding="utf-8"))
     extra = yaml.safe_load(extra_path.read_text(encoding="utf-8"))
     result = CatalogueResult()
     regimes = {}
     for code, info in titles["regimes"].items():
         years = extra["regime_years"][code]
-        regime, _ = Regime.objects.update_or_create(
-            code=code,
-            defaults=dict(name=years["name"], texts=info.get("texts", []),
-                          first_year=years["first"], last_year=years["last"]),
-        )
+        values = dict(name=years["name"], texts=info.get("texts", []), first_year=years["first"],
+                      last_year=years["last"])
+        regime = Regime.objects.filter(code=code).first()
+        if regime is None:
+            regime = Regime.objects.create(code=code, **values)
+        elif any(getattr(regime, k) != v for k, v in values.items()):
+            if force:
+                for k, v in values.items():
+                    setattr(regime, k, v)
+                regime._change_reason = "load_catalogue --force"
+                regime.save()
+            else:
+                result.kept.append(f"chế độ {code}")
         regimes[code] = regime
         result.regimes += 1
     ranks = {**extra["ladders"]["individual"], **extra["ladders"]["collective"]}
@@ -64,10 +84,63 @@ def load_catalogue(titles_path: Path = DATA / "titles.yaml", extra_path: Path = 
             Title.objects.create(regime=regimes[str(entry["regime"])], code=code, **values)
             result.created += 1
         elif any(getattr(title, k) != v for k, v in values.items()):
+            if not force:
+                result.kept.append(f"{entry['regime']}/{code}")
+                continue
             for k, v in values.items():
                 setattr(title, k, v)
+            title.revision += 1
+            title._change_reason = "load_catalogue --force"
             title.save()
             result.updated += 1
         else:
             result.unchanged += 1
+    result.school_years_pointed = point_school_years()
     return result
+
+
+def point_school_years() -> int:
+    """School years created before their regime existed get it now (from the regimes' years)."""
+    from registrations.models import SchoolYear
+
+    from awards.selectors import regime_governing
+
+    n = 0
+    for year in SchoolYear.objects.filter(regime__isnull=True):
+        regime = regime_governing(year.start_year)
+        if regime is not None:
+            year.regime = regime
+            year.save(update_fields=["regime"])
+            n += 1
+    return n
+
+
+# --- the rules engine's table, from the database ----------------------------------------------
+
+def title_entry(title: Title, regime_code: str) -> dict:
+    """The titles.yaml entry of a Title row (what awards.rules.engine.load_rules reads).
+
+    The row's own columns win over their copies inside `criteria` (the page edits the columns).
+    """
+    return {
+        **(title.criteria or {}),
+        "code": title.code,
+        "name_vi": title.name,
+        "notes": title.notes,
+        "regime": regime_code,
+        "kind": title.kind,
+        "category": title.category,
+        "source": title.source,
+        "confirmed": title.confirmed,
+    }
+
+
+def catalogue_structure() -> dict:
+    """{"regimes": {...}, "entries": [...]} from the database, as titles.yaml has it (2 queries)."""
+    regimes = {r.pk: r for r in Regime.objects.all()}
+    entries = [title_entry(t, regimes[t.regime_id].code) for t in Title.objects.order_by("regime_id", "pk")]
+    return {
+        "regimes": {r.code: {"texts": r.texts, "name": r.name, "first": r.first_year, "last": r.last_year}
+                    for r in regimes.values()},
+        "entries": entries,
+    }

@@ -37,6 +37,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from awards.history_selectors import staff_worked_at
 from awards.models import AnnualRecord, Initiative, RecognisedTitle, Regime, Title
 from awards.selectors import regime_for_year
 from config.sql import id_list
@@ -45,7 +46,6 @@ from registrations.importing.workbook import FileRejected, Problem
 from registrations.models import ImportBatch, SchoolYear
 from units import vntext
 from units.models import Staff, Unit, User
-from units.selectors import staff_list, staff_of_unit_in_year
 
 KIND = "history"  # ImportBatch.summary["kind"] of a history upload
 SOURCE = "import"
@@ -367,8 +367,7 @@ def plan_history(data: bytes, *, unit: Unit, school_year: SchoolYear, user: User
         plan.errors = exc.problems
         return plan
     plan.columns = set(table.columns) | ({"title"} if table.tick_columns else set())
-    staff = list(staff_list(user, unit=unit, subtree=False, school_year=school_year) if user
-                 else staff_of_unit_in_year(unit, school_year))
+    staff = staff_worked_at(user, unit, school_year)
     _plan_rows(plan, table, matcher, titles, staff)
     if plan.ok:
         _diff(plan, titles, staff)

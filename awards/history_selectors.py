@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from awards.models import AnnualRecord, Initiative, RecognisedTitle, Title
 from config.sql import id_list
 from registrations.models import SchoolYear
-from units.models import Role, Staff, Unit, User
-from units.selectors import staff_list, units_visible_to
+from units.models import Employment, Role, Staff, Unit, User
+from units.selectors import employed_during, units_visible_to
 
 
 @dataclass
@@ -28,12 +28,25 @@ def title_labels(regime) -> dict[str, str]:
             Title.objects.filter(regime=regime).values_list("code", "short_name", "name")}
 
 
+def staff_worked_at(user: User | None, unit: Unit, school_year: SchoolYear) -> list[Staff]:
+    """Who worked at this very unit during the school year, wherever they are now (one query).
+
+    `unit` comes from the user's scope (get_unit_for_user_or_404), so its staff are in it too
+    (staff_visible_to counts past employments). Not staff_list: its per-row subqueries for the
+    year's position and team cost O(n²) on SQLite for a unit of thousands (14 s for 5,000).
+    """
+    if user is not None and not units_visible_to(user).filter(pk=unit.pk).exists():
+        return []
+    worked = Employment.objects.filter(employed_during(school_year.start_date, school_year.end_date), unit=unit)
+    return list(Staff.objects.filter(pk__in=worked.values("staff_id")).order_by("sort_key", "pk"))
+
+
 def unit_history(user: User, unit: Unit, school_year: SchoolYear, labels: dict[str, str]) -> list[HistoryLine]:
     """Everyone who worked at the unit during the year, with what is recorded for them that year.
 
-    Four queries whatever the number of people.
+    Five queries whatever the number of people.
     """
-    staff = list(staff_list(user, unit=unit, subtree=False, school_year=school_year))
+    staff = staff_worked_at(user, unit, school_year)
     ids = id_list(s.pk for s in staff)
     records = {r.staff_id: r for r in AnnualRecord.objects.filter(school_year=school_year, staff_id__in=ids)}
     titles = defaultdict(list)

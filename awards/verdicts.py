@@ -11,9 +11,12 @@ from pathlib import Path
 
 import yaml
 
-from awards.models import AnnualRecord, Initiative, RecognisedTitle, RegistrationOverride
+from django.db.models import Count, Max, Sum
+
+from awards.catalogue import catalogue_structure
+from awards.models import AnnualRecord, Initiative, RecognisedTitle, RecordedVerdict, RegistrationOverride, Title
 from awards.rules import engine
-from awards.selectors import regime_for_year
+from awards.selectors import regime_of
 from config.sql import id_list
 from registrations.models import Registration, SchoolYear
 
@@ -21,8 +24,39 @@ TITLES_YAML = Path(__file__).resolve().parent / "data" / "titles.yaml"
 STATUS_LABELS = {"eligible": "Đủ điều kiện", "ineligible": "Chưa đủ điều kiện", "unknown": "Thiếu dữ liệu"}
 
 
-@lru_cache(maxsize=1)
+def catalogue_key() -> tuple:
+    """Changes whenever a title or its regime is edited, added or removed (one small query)."""
+    found = Title.objects.aggregate(n=Count("pk"), at=Max("updated_at"), revisions=Sum("revision"),
+                                    regimes=Max("regime__updated_at"))
+    return (found["n"], found["at"], found["revisions"], found["regimes"])
+
+
+_rules_cache: dict = {}
+
+
+def clear_rules_cache() -> None:
+    """For tests: a rolled-back edit under a frozen clock could leave a matching key."""
+    _rules_cache.clear()
+
+
 def rules() -> dict:
+    """The engine's table built from the Regime and Title rows (the Sở edits them in the app).
+
+    Rebuilt only when catalogue_key changes, so a whole province costs one query here; every
+    worker process sees an edit at its next call.
+    """
+    key = catalogue_key()
+    table = _rules_cache.get(key)
+    if table is None:
+        table = engine.load_rules(catalogue_structure())
+        _rules_cache.clear()
+        _rules_cache[key] = table
+    return table
+
+
+@lru_cache(maxsize=1)
+def rules_from_yaml() -> dict:
+    """The shipped reference (awards/data/titles.yaml), for comparisons and tests."""
     return engine.load_rules(yaml.safe_load(TITLES_YAML.read_text(encoding="utf-8")))
 
 
@@ -70,6 +104,9 @@ class RegistrationVerdict:
     registration: Registration
     verdict: engine.Verdict
     overrides: list[RegistrationOverride]
+    # Set once the Sở accepted the dossier: the verdict as it was then (later catalogue edits
+    # never change it); None while it is computed afresh.
+    recorded: RecordedVerdict | None = None
 
     @property
     def status(self) -> str:
@@ -80,29 +117,83 @@ class RegistrationVerdict:
         return STATUS_LABELS[self.verdict.status]
 
 
-def verdicts_for(registrations: list[Registration], school_year: SchoolYear) -> dict[int, RegistrationVerdict]:
-    """A verdict for each individual registration (collective ones need member data: later)."""
-    regime = regime_for_year(school_year.start_year)
-    if regime is None:
+def verdict_json(verdict: engine.Verdict) -> dict:
+    """A verdict with its reasons as JSON (RecordedVerdict.verdict, the CLI's JSON output)."""
+    return {
+        "code": verdict.code, "start_year": verdict.start_year, "status": verdict.status,
+        "unconfirmed": verdict.unconfirmed, "regime": verdict.regime,
+        "reasons": [{"criterion": r.criterion, "status": r.status, "message": r.message, "article": r.article,
+                     "unconfirmed": r.unconfirmed, "alternative": r.alternative} for r in verdict.reasons],
+    }
+
+
+def verdict_from_json(data: dict) -> engine.Verdict:
+    return engine.Verdict(
+        code=data["code"], start_year=data["start_year"], status=data["status"], unconfirmed=data["unconfirmed"],
+        regime=data.get("regime", ""),
+        reasons=tuple(engine.Reason(r["criterion"], r["status"], r["message"], r["article"],
+                                    unconfirmed=r.get("unconfirmed", False), alternative=r.get("alternative"))
+                      for r in data["reasons"]),
+    )
+
+
+def _recorded(people: list[Registration]) -> dict[int, RecordedVerdict]:
+    """Recorded verdicts, from the registrations' own join when the caller selected it."""
+    if not people:
         return {}
-    people = [r for r in registrations if r.staff_id]
-    history = histories([r.staff_id for r in people], school_year.start_year)
+    if all("recorded_verdict" in r._state.fields_cache for r in people):
+        return {r.pk: r._state.fields_cache["recorded_verdict"] for r in people
+                if r._state.fields_cache["recorded_verdict"] is not None}
+    return {v.registration_id: v for v in RecordedVerdict.objects.filter(registration__in=id_list(r.pk for r in people))}
+
+
+def verdicts_for(registrations: list[Registration], school_year: SchoolYear,
+                 unit=None) -> dict[int, RegistrationVerdict]:
+    """A verdict for each individual registration, and with `unit` (the dossier's unit) for the
+    unit's own and its teams' registrations too (from the members' data: awards.collective).
+
+    A registration whose dossier the Sở accepted shows the verdict recorded then; the others
+    are evaluated under the school year's regime with the catalogue as it is now.
+    """
+    people = [r for r in registrations if r.staff_id or unit is not None]
+    ids = id_list(r.pk for r in people)
     overrides = defaultdict(list)
-    for o in RegistrationOverride.objects.filter(registration__in=id_list(r.pk for r in people)).select_related("user"):
+    for o in RegistrationOverride.objects.filter(registration__in=ids).select_related("user"):
         overrides[o.registration_id].append(o)
-    table = rules()
+    recorded = _recorded(people)
+    computed: dict[int, engine.Verdict] = {}
+    pending = [r for r in people if r.pk not in recorded]
+    regime = regime_of(school_year) if pending else None
+    if regime is not None:
+        history = histories([r.staff_id for r in pending if r.staff_id], school_year.start_year)
+        table = rules()
+        for r in pending:
+            rule = table.get((regime.code, r.title.code))
+            if rule is not None and r.staff_id:
+                computed[r.pk] = engine.evaluate_individual(rule, history[r.staff_id], school_year.start_year,
+                                                            rules=table)
+        if unit is not None:
+            from awards.collective import collective_verdicts
+
+            computed.update(collective_verdicts(
+                [r for r in registrations if r.staff_id or r.pk not in recorded], school_year,
+                getattr(unit, "pk", unit), regime.code, table))
     out = {}
     for r in people:
-        rule = table.get((regime.code, r.title.code))
-        if rule is None:
-            continue
-        verdict = engine.evaluate_individual(rule, history[r.staff_id], school_year.start_year, rules=table)
-        out[r.pk] = RegistrationVerdict(r, verdict, overrides.get(r.pk, []))
+        if r.pk in recorded:
+            out[r.pk] = RegistrationVerdict(r, verdict_from_json(recorded[r.pk].verdict), overrides.get(r.pk, []),
+                                            recorded=recorded[r.pk])
+        elif r.pk in computed:
+            out[r.pk] = RegistrationVerdict(r, computed[r.pk], overrides.get(r.pk, []))
     return out
 
 
-def quota_results(cumulative_counts: dict[str, int], school_year: SchoolYear) -> list:
-    regime = regime_for_year(school_year.start_year)
+def quota_results(cumulative_counts: dict[str, int], school_year: SchoolYear, unit=None) -> list:
+    """Quota lines (awards.quotas.QuotaLine) for a unit's cumulative counts: the regime's national
+    cap and, for `unit`, its Sở's tighter rule for the year (the stricter applies)."""
+    from awards.quotas import quota_lines
+
+    regime = regime_of(school_year)
     if regime is None:
         return []
-    return engine.check_quotas(rules(), cumulative_counts, regime.code)
+    return quota_lines(cumulative_counts, school_year, unit, regime.code, rules())

@@ -122,11 +122,11 @@ def generate(scale: float, *, size: float = 1.0, today: datetime.date | None = N
         titles = {(t.regime_id, t.code): t.pk for t in Title.objects.all()}
         if not titles:
             raise RuntimeError("The title catalogue is empty: run `manage.py load_catalogue` first.")
-        from awards.selectors import regime_for_year
+        from awards.selectors import regime_id_of
         year_titles = {}
         for y in years:
-            regime = regime_for_year(y.start_year)
-            year_titles[y.pk] = {code: pk for (rid, code), pk in titles.items() if regime and rid == regime.pk}
+            regime_id = regime_id_of(y)  # the year's own regime (filled when the year was created)
+            year_titles[y.pk] = {code: pk for (rid, code), pk in titles.items() if regime_id and rid == regime_id}
         root = _root()
         have = generated_copies()
         password = make_password(PASSWORD)

@@ -277,7 +277,7 @@ class Bench:
     def _titles(self, year):
         from awards.selectors import registrable_titles
 
-        return list(registrable_titles(year.start_year))
+        return list(registrable_titles(year))
 
     def eligibility(self) -> Case:
         from awards.verdicts import verdicts_for

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("reports.urls")),
     path("", include("awards.history_urls")),
+    path("", include("awards.catalogue_urls")),
 ]

@@ -5,4 +5,4 @@ from registrations.models import SchoolYear
 
 @admin.register(SchoolYear)
 class SchoolYearAdmin(admin.ModelAdmin):
-    list_display = ("code", "start_date", "end_date", "registration_deadline", "status")
+    list_display = ("code", "start_date", "end_date", "registration_deadline", "status", "regime")

@@ -71,7 +71,7 @@ def seed_year(year: SchoolYear, report: dict, *, current: bool, reviewers: dict[
         result.skipped = True
         return result
     rng = random.Random(f"{SEED}:{year.code}")
-    titles = {t.code: t for t in registrable_titles(year.start_year)}
+    titles = {t.code: t for t in registrable_titles(year)}
     units = sorted(Unit.objects.select_related("parent"), key=lambda u: u.code)
     people = _people_by_unit(units, year)
     teams = {}

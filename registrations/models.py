@@ -53,6 +53,17 @@ class SchoolYear(models.Model):
     def label(self) -> str:
         return f"Năm học {self.code}"
 
+    def save(self, *args, **kwargs):
+        # Every way a year is created (seed_demo, bench, factories, the admin) gets its regime
+        # from the regimes' years; later the Sở may point it elsewhere.
+        if self.regime_id is None and SCHOOL_YEAR_CODE.match(self.code or ""):
+            from awards.selectors import regime_governing
+
+            self.regime = regime_governing(self.start_year)
+            if self.regime is not None and kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "regime"}
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         match = SCHOOL_YEAR_CODE.match(self.code or "")
         if not match or int(match.group(2)) != int(match.group(1)) + 1:

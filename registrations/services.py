@@ -167,6 +167,7 @@ class AcceptanceReview:
     ineligible: list  # RegistrationVerdicts found ineligible and not yet overridden
     quotas: list  # exceeded QuotaResults
     unknown: int  # verdicts that lack data (not blocking)
+    verdicts: dict = field(default_factory=dict)  # every RegistrationVerdict, recorded on acceptance
 
 
 def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
@@ -184,6 +185,7 @@ def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
         unknown=sum(1 for v in verdicts.values() if v.status == "unknown"),
     )
 
+        verdicts=verdicts,
 
 def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) -> None:
     from awards.models import RegistrationOverride
@@ -234,6 +236,10 @@ def dossier_transition(
                               now=now)
     if action == Action.SUBMIT:
         _check_year_open(dossier.school_year)
+        # The verdicts the Sở accepted on: later catalogue edits never change them.
+        from awards.services import verdicts_record
+
+        verdicts_record(verdicts=list(review.verdicts.values()), school_year=dossier.school_year, user=user)
         if not dossier.registrations.exists():
             raise DossierError("Hồ sơ chưa có đăng ký nào: hãy đăng ký cho cá nhân hoặc tập thể trước khi nộp.")
     comment = (comment or "").strip()
@@ -318,7 +324,7 @@ def dossier_save(
             "Chỉ sửa được khi đang soạn hoặc bị trả lại."
         )
 
-    titles = {t.code: t for t in registrable_titles(school_year.start_year)}
+    titles = {t.code: t for t in registrable_titles(school_year)}
     people = (
         staff_list(user, unit=unit, subtree=False, school_year=school_year)
         if not system

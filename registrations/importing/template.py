@@ -150,7 +150,7 @@ def template_workbook(unit: Unit, school_year: SchoolYear, user) -> bytes:
     collectives = selectors.collective_rows(unit, registrations)
     for i, row in enumerate(collectives, start=1):
         row.stt = i
-    titles = list(registrable_titles(school_year.start_year))
+    titles = list(registrable_titles(school_year))
     state = unit_as_of(unit, school_year.start_year)
     name = state.name if state else unit.name
     parent = unit.parent.name if unit.parent else ""

@@ -505,3 +505,18 @@ def test_three_imported_cstdcs_make_a_provincial_candidate_pass_that_criterion(h
     run(book([khoa(rating="HTXSNV", titles="Chiến sĩ thi đua cơ sở; LĐTT", ini="Sáng kiến 2019", level="Cơ sở")]),
         tmp_path=tmp_path)
     assert reason().status == "passed", reason().message
+
+
+def test_names_and_phrases_in_legacy_fonts_or_decomposed_are_read(history):
+    import unicodedata
+
+    from registrations.importing.normalize import encode_legacy
+
+    data = book([row(1, encode_legacy("Nguyễn Văn Khoa", "tcvn3"), "12/03/1980",
+                     rating=encode_legacy("Hoàn thành tốt nhiệm vụ", "vni")),
+                 row(2, unicodedata.normalize("NFD", "Trần Thị Bích Ngọc"), "25/07/1990",
+                     rating=unicodedata.normalize("NFD", "Hoàn thành xuất sắc nhiệm vụ"))])
+    plan = plan_of(data, history)
+    assert plan.ok, plan.errors
+    assert [(r.staff.full_name, r.rating) for r in plan.rows] == [("Nguyễn Văn Khoa", "HTTNV"),
+                                                                  ("Trần Thị Bích Ngọc", "HTXSNV")]

@@ -218,7 +218,7 @@ def test_the_report_schools_have_their_dossier_counts(seeded):
     from registrations.models import RegistrationDossier
 
     year = SchoolYear.objects.get(code="2020-2021")
-    titles = list(registrable_titles(year.start_year))
+    titles = list(registrable_titles(year))
     for code, (ldtt, cstdcs, tinh) in REPORT["individual_registrations_in_dossiers"]["units"].items():
         dossier = RegistrationDossier.objects.get(unit__code=code, school_year=year)
         summary = {t.code: n for t, n in reg_selectors.dossier_summary(reg_selectors.dossier_registrations(dossier), titles)}

@@ -323,17 +323,27 @@ def import_workbook(rows: int, year) -> bytes:
 
     from openpyxl import Workbook
 
+    from units import vntext
     from units.demo import generate_name
+    from units.models import Staff
 
     rng = random.Random(5000)
+    # New people only: a name and birth date already in the province would (rightly) be refused
+    # as someone of another unit, so such draws are drawn again.
+    taken = set(Staff.objects.values_list("search_name", "date_of_birth"))
     wb = Workbook()
     ws = wb.active
     ws.append(["STT", "Họ và tên", "Ngày sinh", "Chức vụ", "Tổ chuyên môn", "Danh hiệu đăng ký", "Ghi chú"])
     for i in range(1, rows + 1):
         gender = "F" if rng.random() < 0.7 else "M"
         title = "Chiến sĩ thi đua cơ sở" if rng.random() < 0.15 else "Lao động tiên tiến"
-        ws.append([i, generate_name(rng, gender), datetime.date(1970 + rng.randint(0, 30), rng.randint(1, 12),
-                   rng.randint(1, 28)), "Giáo viên", "", title, ""])
+        while True:
+            name = generate_name(rng, gender)
+            born = datetime.date(1970 + rng.randint(0, 30), rng.randint(1, 12), rng.randint(1, 28))
+            if (vntext.search_index(name), born) not in taken:
+                taken.add((vntext.search_index(name), born))
+                break
+        ws.append([i, name, born, "Giáo viên", "", title, ""])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

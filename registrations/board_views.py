@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config.routers import replica_reads
 from registrations import board as board_selectors
 from registrations.reminders import send_reminders
 from reports.exporters import Table, write_xlsx
@@ -33,6 +34,7 @@ def can_remind(user) -> bool:
     return user.is_superuser or user.role in (Role.DISTRICT_REVIEWER, Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_ADMIN)
 
 
+@replica_reads
 def board(request):
     root, year, params, board = _board(request)
     return render(request, "registrations/board.html", {
@@ -45,6 +47,7 @@ def board(request):
     })
 
 
+@replica_reads
 def board_export(request, name: str):
     if name not in board_selectors.LIST_TITLES and name != "all":
         raise Http404("Không có danh sách này.")

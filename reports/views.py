@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from config.routers import replica_reads
 from reports import selectors
 from reports.exporters import REGISTRY, ExportError
 from units.models import Unit
@@ -24,6 +25,7 @@ def _scope(request) -> Unit:
     return roots[0]
 
 
+@replica_reads
 def summary_page(request):
     scope = _scope(request)
     summary = selectors.summary(scope, request.school_year)
@@ -48,6 +50,7 @@ def summary_page(request):
     })
 
 
+@replica_reads
 def comparison_page(request):
     scope = _scope(request)
     return render(request, "reports/comparison.html", {
@@ -55,6 +58,7 @@ def comparison_page(request):
     })
 
 
+@replica_reads
 def registrations_page(request):
     scope = _scope(request)
     unit = scope if scope.kind in (Unit.Kind.SCHOOL, Unit.Kind.CENTER) else None
@@ -67,6 +71,7 @@ def registrations_page(request):
     })
 
 
+@replica_reads
 def export(request, kind: str):
     exporter = REGISTRY.get(kind)
     fmt = request.GET.get("format", "xlsx")

@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -93,8 +93,13 @@ def _versions_query(start_year: int, unit_ids: list[int] | None = None) -> dict[
 
 
 def tree_stamp() -> tuple:
-    """Changes whenever a unit or a unit version is added, changed or removed (one query)."""
+    """Changes whenever a unit or a unit version is added, changed or removed (one query).
+
+    Read from the database the tree itself is read from (a report may read a replica), so that
+    a stamp is never paired with another database's, possibly older, tree.
+    """
     unit, version = Unit._meta.db_table, UnitVersion._meta.db_table
+    connection = connections[router.db_for_read(UnitVersion)]
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT (SELECT COUNT(*) FROM {unit}), (SELECT MAX(id) FROM {unit}), (SELECT MAX(updated_at) FROM {unit}),"

@@ -44,12 +44,14 @@ from units.vntext import fold, normalize_text
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f"), " ")
 _SOFT_HYPHEN = "\u00ad"
+# Unicode category Cc, exactly: C0 controls, DEL and C1 controls (one regex, not a loop per character).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _strip_invisible(text: str) -> str:
     """Zero-width characters removed, non-breaking and control characters turned into spaces."""
     text = text.translate(_ZERO_WIDTH).translate(_SPACE_LIKE)
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return _CONTROL.sub(" ", text)
 
 
 def clean_text(value) -> str:
@@ -280,6 +282,8 @@ def _leftovers(text: str, encoding: str) -> int:
 
 def detect_legacy_encoding(text: str) -> str | None:
     """"tcvn3" or "vni" when the text reads as exactly one legacy encoding, else None."""
+    if text.isascii():
+        return None  # both encodings write every Vietnamese letter with a byte above 127
     found = [enc for enc in ENCODINGS if _assess(text, enc)[1]]
     if len(found) > 1:  # both read as Vietnamese: keep the one that leaves no stray symbols
         found = [enc for enc in found if _leftovers(text, enc) == 0]
@@ -353,6 +357,7 @@ class TitleMatcher:
         """Index each title (code, name, short_name, kind) by all its accepted spellings."""
         self.kinds: dict[str, str] = {}
         self._keys: dict[str, set[str]] = {}
+        self._matched: dict[tuple[str | None, str | None], str | None] = {}
         for code, name, short_name, kind in titles:
             self.kinds[code] = kind
             for source in (name, short_name or "", code.replace("_", " ")):
@@ -367,6 +372,13 @@ class TitleMatcher:
 
     def match(self, text: str | None, kind: str | None = None) -> str | None:
         """The one code the text names, or None when it names none or several."""
+        # A file repeats a handful of spellings thousands of times: each is worked out once.
+        key = (text, kind)
+        if key not in self._matched:
+            self._matched[key] = self._match(text, kind)
+        return self._matched[key]
+
+    def _match(self, text: str | None, kind: str | None) -> str | None:
         # A bracketed part must name the same title ("Lao động tiên tiến (LĐTT)"); any other
         # bracketed note makes the text unrecognised rather than silently ignored.
         text = clean_text(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
@@ -93,12 +94,14 @@ class ImportPlan:
 
 
 def title_matcher(school_year: SchoolYear):
-    titles = list(registrable_titles(school_year.start_year))
+    titles = list(registrable_titles(school_year))
     matcher = normalize.TitleMatcher([(t.code, t.name, t.short_name, t.kind) for t in titles])
     return matcher, {t.code: t for t in titles}
 
 
+@lru_cache(maxsize=65536, typed=True)
 def _text(value) -> str:
+    # Pure and called for every cell; files repeat positions, teams and titles thousands of times.
     text, _ = normalize.fix_legacy(normalize.clean_text(value))
     return text
 
@@ -316,7 +319,7 @@ def _diff(plan: ImportPlan, dossier: RegistrationDossier | None) -> None:
     if dossier is not None:
         for r in dossier.registrations.select_related("title", "staff", "collective"):
             current[(r.subject, r.staff_id or r.collective_id)] = r
-    label = {r.code: r.label for r in registrable_titles(plan.school_year.start_year)}
+    label = {r.code: r.label for r in registrable_titles(plan.school_year)}
     in_file = set()
     for p in plan.people:
         key = (Registration.Subject.STAFF, p.staff.pk if p.staff else None)

@@ -42,7 +42,8 @@ def _national(title_code: str, regime_code: str) -> tuple[Decimal | None, str | 
 
     rule = rules().get((regime_code, title_code))
     fraction = ((rule.quota or {}).get("fraction") if rule else None)
-    return (Decimal(str(fraction)) if fraction is not None else None), engine.QUOTA_BASIS.get(title_code)
+    basis = ((rule.quota or {}).get("basis_code") if rule else None) or engine.QUOTA_BASIS.get(title_code)
+    return (Decimal(str(fraction)) if fraction is not None else None), basis
 
 
 @transaction.atomic
@@ -60,6 +61,9 @@ def quota_rule_set(*, user: User, school_year: SchoolYear, title_code: str, perc
                                  "(các hồ sơ đã duyệt theo tỷ lệ cũ).")
     titles = {t.code: t for t in quota_titles(school_year)}
     title = titles.get((title_code or "").strip())
+    if title is not None and not any(t.kind == title.kind and t.ladder_rank < title.ladder_rank
+                                     for t in titles.values()):
+        title = None  # the lowest rank of a ladder: nothing to count it against
     basis = None
     if title is None:
         errors["title_code"] = "Hãy chọn danh hiệu được đăng ký có áp dụng tỷ lệ."

@@ -50,6 +50,10 @@ class QuotaLine:
         return getattr(self.result, name)
 
     @property
+    def name(self) -> str:
+        return engine.SHORT_NAMES.get(self.result.code, self.result.code)
+
+    @property
     def source(self) -> str:
         return self.result.article
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("reports.urls")),
     path("", include("awards.history_urls")),
+    path("", include("awards.quota_urls")),
     path("", include("awards.catalogue_urls")),
 ]

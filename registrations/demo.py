@@ -22,6 +22,7 @@ from awards.catalogue import load_catalogue
 from awards.selectors import registrable_titles
 from registrations.models import DossierEvent, Registration, RegistrationDossier, SchoolYear
 from registrations.services import needs_district_review
+from units.demo import demo_transfer_staff_id
 from units.models import Collective, Employment, Role, Unit, User
 from units.selectors import employed_during
 
@@ -126,6 +127,7 @@ def seed_year(year: SchoolYear, report: dict, *, current: bool, reviewers: dict[
         saved = {d.unit_id: d for d in RegistrationDossier.objects.filter(school_year=year)}
         registrations, events = [], []
         taken: set[int] = set()  # one registration per person per year, even across a transfer
+        moved = demo_transfer_staff_id() if not current else None
         for unit in sorted(plans, key=lambda u: u.code not in exact):
             d = saved[unit.pk]
             officer = officers.get(unit.pk)
@@ -138,6 +140,13 @@ def seed_year(year: SchoolYear, report: dict, *, current: bool, reviewers: dict[
                 n_cs = int(n * rng.uniform(0.08, 0.15))
                 ranks = ["CSTDCS"] * n_cs + ["LDTT"] * (n - n_cs)
             chosen = rng.sample(staff_ids, min(len(ranks), len(staff_ids)))
+            if moved in staff_ids and ranks and ranks[0] == "CSTD_TINH":
+                # The demo's transferred teacher registers for CSTĐ cấp tỉnh (units.demo.DEMO_TRANSFER).
+                if moved in chosen:
+                    chosen.remove(moved)
+                    chosen.insert(0, moved)
+                else:
+                    chosen[0] = moved
             at = d.created_at + datetime.timedelta(minutes=5)
             for staff_id, code in zip(chosen, ranks, strict=False):
                 taken.add(staff_id)

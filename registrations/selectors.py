@@ -78,6 +78,7 @@ class CollectiveRow:
     code: str = ""
     note: str = ""
     stt: int = 0
+    verdict: object = None  # awards.verdicts.RegistrationVerdict (from the members' data), set by the page
 
     def __post_init__(self):
         if self.registration is not None and not self.code:

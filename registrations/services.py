@@ -168,6 +168,7 @@ class AcceptanceReview:
     quotas: list  # exceeded QuotaResults
     unknown: int  # verdicts that lack data (not blocking)
     verdicts: dict = field(default_factory=dict)  # every RegistrationVerdict, recorded on acceptance
+    verdicts: dict = field(default_factory=dict)  # every RegistrationVerdict, recorded on acceptance
 
 
 def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
@@ -175,14 +176,15 @@ def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
     from awards.verdicts import quota_results, verdicts_for
     from registrations.selectors import dossier_summary
 
-    registrations = list(dossier.registrations.select_related("title", "staff"))
+    registrations = list(dossier.registrations.select_related("title", "staff", "recorded_verdict"))
     verdicts = verdicts_for(registrations, dossier.school_year)
-    summary = dossier_summary(registrations, list(registrable_titles(dossier.school_year.start_year)))
+    summary = dossier_summary(registrations, list(registrable_titles(dossier.school_year)))
     quotas = quota_results({t.code: n for t, n in summary}, dossier.school_year)
     return AcceptanceReview(
         ineligible=[v for v in verdicts.values() if v.status == "ineligible" and not v.overrides],
         quotas=[q for q in quotas if q.exceeded],
         unknown=sum(1 for v in verdicts.values() if v.status == "unknown"),
+        verdicts=verdicts,
     )
 
         verdicts=verdicts,
@@ -234,6 +236,10 @@ def dossier_transition(
                 raise DossierBlocked(review.ineligible, review.quotas)
             _record_overrides(dossier, review.ineligible, review.quotas, user=user, reason=override_reason.strip(),
                               now=now)
+        # The verdicts the Sở accepted on: later catalogue edits never change them.
+        from awards.services import verdicts_record
+
+        verdicts_record(verdicts=list(review.verdicts.values()), school_year=dossier.school_year, user=user)
     if action == Action.SUBMIT:
         _check_year_open(dossier.school_year)
         # The verdicts the Sở accepted on: later catalogue edits never change them.

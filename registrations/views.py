@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from awards.selectors import registrable_titles
-from awards.verdicts import quota_results, verdicts_for
+from awards.quotas import dossier_quotas
+from awards.verdicts import verdicts_for
 from registrations import selectors, services
 from registrations.forms import TransitionForm, entries_from_post, field_changed
 from registrations.middleware import PENDING_KEY
@@ -101,8 +102,8 @@ def dossier_page(request, unit_pk: int, year: str):
     rows = selectors.entry_rows(user, unit, school_year, registrations)
     collective_rows = selectors.collective_rows(unit, registrations)
     # The rules' verdicts: warnings while registering, blocking only when the Sở accepts.
-    verdicts = verdicts_for(registrations, school_year)
-    for row in rows:
+    verdicts = verdicts_for(registrations, school_year, unit=unit)
+    for row in [*rows, *collective_rows]:
         row.verdict = verdicts.get(row.registration.pk) if row.registration else None
     if conflict or errors:
         # After a refused save: the rows this user changed show what they typed; every other
@@ -115,8 +116,8 @@ def dossier_page(request, unit_pk: int, year: str):
             overlay(row, f"t_{row.staff.pk}")
         for row in collective_rows:
             overlay(row, "u" if row.subject == "unit" else f"c_{row.subject_id}")
-    titles = list(registrable_titles(school_year.start_year))
-    summary = selectors.dossier_summary(registrations, titles)
+    titles = list(registrable_titles(school_year))
+    summary, quotas = dossier_quotas(unit, school_year, registrations, titles)
     return render(request, "registrations/dossier_page.html", {
         "unit": unit,
         "state": unit_as_of(unit, school_year.start_year),
@@ -129,7 +130,7 @@ def dossier_page(request, unit_pk: int, year: str):
         "individual_titles": [t for t in titles if t.kind == "individual"],
         "collective_titles": [t for t in titles if t.kind == "collective"],
         "summary": summary,
-        "quotas": quota_results({t.code: n for t, n in summary}, school_year),
+        "quotas": quotas,
         "timeline": selectors.dossier_timeline(dossier),
         "transitions": services.available_transitions(user, dossier),
         "version": conflict.current_version if conflict else (dossier.version if dossier else 0),

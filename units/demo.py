@@ -412,6 +412,33 @@ def units_without_account(report: dict) -> set[str]:
 
 UnitPlan = tuple[Unit, list[tuple[PersonSpec, Unit | None]]]
 
+# One teacher moved between two of the report's THPT schools in the middle of a run of CSTĐCS
+# years (2017-2018 at the first, from 2018-2019 at the second) and registers for CSTĐ cấp tỉnh
+# in 2020-2021 at the second: the rules must count the run across the transfer.
+DEMO_TRANSFER = ("THPT-TANAN-TANAN", "THPT-TANAN-LEQUYDON", datetime.date(2018, 9, 1))
+
+
+def _with_demo_transfer(plans: list[UnitPlan]) -> list[UnitPlan]:
+    """Make the first long-serving teacher of the second school that transfer (no Random drawn)."""
+    origin_code, target_code, day = DEMO_TRANSFER
+    by_code = {unit.code: (unit, people) for unit, people in plans}
+    if origin_code not in by_code or target_code not in by_code:
+        return plans
+    origin, people = by_code[origin_code][0], by_code[target_code][1]
+    for index, (person, _) in enumerate(people):
+        if person.position == "Giáo viên" and person.previous_start is None and person.start_date.year <= 2014:
+            people[index] = (dataclasses.replace(person, previous_start=person.start_date, start_date=day), origin)
+            break
+    return plans
+
+
+def demo_transfer_staff_id() -> int | None:
+    """The seeded person of DEMO_TRANSFER (registrations and history are shaped around them)."""
+    origin_code, target_code, day = DEMO_TRANSFER
+    return (Employment.objects.filter(unit__code=target_code, start_date=day,
+                                      staff__employments__unit__code=origin_code)
+            .order_by("staff_id").values_list("staff_id", flat=True).first())
+
 
 # --- writing ----------------------------------------------------------------------------------
 
@@ -471,7 +498,7 @@ def plan_staff(units: list[Unit], minimums: dict[str, int], seed: int = SEED) ->
         )
         origins = [rng.choice(others) if p.previous_start and others else None for p in people]
         plans.append((unit, list(zip(people, origins, strict=True))))
-    return plans
+    return _with_demo_transfer(plans)
 
 
 def _seed_staff(units: list[Unit], result: SeedResult, minimums: dict[str, int]) -> None:

@@ -1,21 +1,29 @@
-"""The rules' verdict for every registration of a unit, with reasons (the same as the dossier page)."""
+"""The rules' verdict for every registration of a unit (its staff, itself, its teams), with
+reasons, and its quotas: the same functions as the dossier page (one source of numbers)."""
 
 import csv
+import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from awards.quotas import dossier_quotas
+from awards.selectors import registrable_titles
 from awards.verdicts import STATUS_LABELS, verdicts_for
 from registrations.models import Registration, SchoolYear
 from units.models import Unit
 
+MARKS = {"passed": "✓", "failed": "✗", "missing": "?"}
+NO_RULE = {"criterion": "rule", "result": "missing", "message": "Chưa có quy tắc xét cho danh hiệu này.", "source": ""}
+
 
 class Command(BaseCommand):
-    help = "Kết luận điều kiện của từng đăng ký thi đua của một đơn vị trong năm học, kèm lý do và căn cứ."
+    help = ("Kết luận điều kiện của từng đăng ký thi đua (cá nhân, tập thể) của một đơn vị trong năm học, "
+            "kèm lý do và căn cứ, và các tỷ lệ tối đa.")
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="Năm học, ví dụ 2020-2021")
         parser.add_argument("--unit", required=True, help="Mã đơn vị")
-        parser.add_argument("--format", choices=["text", "csv"], default="text")
+        parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
 
     def handle(self, *args, **options):
         year = SchoolYear.objects.filter(code=options["year"]).first()
@@ -25,26 +33,55 @@ class Command(BaseCommand):
         if unit is None:
             raise CommandError(f"Không có đơn vị “{options['unit']}”.")
         registrations = list(
-            Registration.objects.filter(school_year=year, dossier__unit=unit, subject=Registration.Subject.STAFF)
-            .select_related("staff", "title").order_by("staff__sort_key")
+            Registration.objects.filter(school_year=year, dossier__unit=unit)
+            .select_related("staff", "title", "collective", "dossier__unit")
         )
-        verdicts = verdicts_for(registrations, year)
-        if options["format"] == "csv":
-            out = csv.writer(self.stdout)
-            out.writerow(["staff_id", "full_name", "title", "status", "criterion", "reason_status", "message", "article"])
-            for r in registrations:
-                v = verdicts.get(r.pk)
-                if v is None:
-                    out.writerow([r.staff_id, r.staff.full_name, r.title.code, "", "", "", "", ""])
-                    continue
-                for reason in v.verdict.reasons:
-                    out.writerow([r.staff_id, r.staff.full_name, r.title.code, v.status, reason.criterion,
-                                  reason.status, reason.message, reason.article])
-            return
+        # People in name order, then the unit itself, then its teams by name.
+        order = {Registration.Subject.STAFF: 0, Registration.Subject.UNIT: 1, Registration.Subject.COLLECTIVE: 2}
+        registrations.sort(key=lambda r: (order[r.subject], r.staff.sort_key if r.staff_id else "",
+                                          r.collective.name if r.collective_id else "", r.pk))
+        verdicts = verdicts_for(registrations, year, unit=unit)
+        _, quotas = dossier_quotas(unit, year, registrations, list(registrable_titles(year)))
+        getattr(self, f"_{options['format']}")(unit, year, registrations, verdicts, quotas)
+
+    def _json(self, unit, year, registrations, verdicts, quotas):
+        out = {
+            "unit": unit.code,
+            "year": year.code,
+            "quotas": [{"title": q.code, "registered": q.used, "cap": q.allowed, "basis_title": q.basis_code,
+                        "basis_count": q.basis_count, "source": q.source} for q in quotas],
+            "verdicts": [],
+        }
+        for r in registrations:
+            v = verdicts.get(r.pk)
+            out["verdicts"].append({
+                "subject": r.subject_name,
+                "title": r.title.code,
+                "verdict": v.status if v else "unknown",
+                "reasons": [{"criterion": x.criterion, "result": x.status, "message": x.message, "source": x.article}
+                            for x in v.verdict.reasons] if v else [NO_RULE],
+            })
+        self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+
+    def _csv(self, unit, year, registrations, verdicts, quotas):
+        out = csv.writer(self.stdout)
+        out.writerow(["staff_id", "full_name", "title", "status", "criterion", "reason_status", "message", "article"])
+        for r in registrations:
+            v = verdicts.get(r.pk)
+            if v is None:
+                out.writerow([r.staff_id or "", r.subject_name, r.title.code, "", "", "", "", ""])
+                continue
+            for reason in v.verdict.reasons:
+                out.writerow([r.staff_id or "", r.subject_name, r.title.code, v.status, reason.criterion,
+                              reason.status, reason.message, reason.article])
+
+    def _text(self, unit, year, registrations, verdicts, quotas):
+        self.stdout.write(f"{unit.name} ({unit.code}) · năm học {year.code}")
+        for q in quotas:
+            self.stdout.write(f"Tỷ lệ {q.code}: {q.label} · {q.message} ({q.source})")
         for r in registrations:
             v = verdicts.get(r.pk)
             label = STATUS_LABELS[v.status] if v else "chưa có quy tắc"
-            self.stdout.write(f"{r.staff.full_name} — {r.title.label}: {label}")
+            self.stdout.write(f"{r.subject_name} — {r.title.label}: {label}")
             for reason in v.verdict.reasons if v else ():
-                mark = {"passed": "✓", "failed": "✗", "missing": "?"}[reason.status]
-                self.stdout.write(f"   {mark} {reason.message} ({reason.article})")
+                self.stdout.write(f"   {MARKS[reason.status]} {reason.message} ({reason.article})")

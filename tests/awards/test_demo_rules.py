@@ -1,0 +1,149 @@
+"""The demo shows the rules: the 13 THPT schools' quotas as the province's 2021 report gives
+them, CSTĐ cấp tỉnh registrants with eligible and ineligible verdicts, and the transferred
+teacher whose run of CSTĐCS years counts across two schools.
+
+The whole province is seeded once for the module, inside a transaction rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import math
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+
+from awards.models import AnnualRecord, RecognisedTitle
+from awards.quotas import dossier_quotas
+from awards.selectors import registrable_titles
+from awards.verdicts import verdicts_for
+from registrations.models import Registration, RegistrationDossier, SchoolYear
+from units import demo
+from units.models import Employment, Unit, User
+from units.selectors import employed_during
+
+TODAY = datetime.date(2026, 12, 3)
+REPORT = demo.load_report()
+SCHOOLS = REPORT["individual_registrations_in_dossiers"]["units"]  # code -> [LĐTT, CSTĐCS, CSTĐ tỉnh]
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield demo.seed_demo(today=TODAY)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def year(seeded):
+    return SchoolYear.objects.get(code="2020-2021")
+
+
+def _dossier_registrations(code, year):
+    dossier = RegistrationDossier.objects.select_related("unit").get(unit__code=code, school_year=year)
+    return dossier, list(dossier.registrations.select_related("title", "staff", "collective"))
+
+
+def test_history_covers_2016_to_2019_with_a_rating_for_everyone_who_worked(seeded):
+    years = {y.start_year: y for y in SchoolYear.objects.filter(code__in=["2016-2017", "2017-2018", "2018-2019",
+                                                                          "2019-2020"])}
+    assert len(years) == 4
+    for start, y in years.items():
+        worked = Employment.objects.filter(employed_during(y.start_date, y.end_date)).values("staff_id").distinct()
+        assert AnnualRecord.objects.filter(school_year=y).exclude(rating="").count() == worked.count(), start
+    assert not AnnualRecord.objects.filter(school_year__code="2020-2021").exists()
+
+
+def test_each_report_schools_quota_line_matches_the_report(year):
+    for code, (ldtt, cstdcs, _tinh) in SCHOOLS.items():
+        dossier, registrations = _dossier_registrations(code, year)
+        _, quotas = dossier_quotas(dossier.unit, year, registrations, list(registrable_titles(year)))
+        line = next(q for q in quotas if q.code == "CSTDCS")
+        # "không quá 15%" of the LĐTT registrants (cumulative), rounded down.
+        assert (line.used, line.basis_code, line.basis_count) == (cstdcs, "LDTT", ldtt), code
+        assert line.allowed == math.floor(ldtt * 15 / 100), code
+        assert line.exceeded == (cstdcs > line.allowed), code
+        assert line.source == "NĐ 91/2017/NĐ-CP Điều 9 khoản 3" and line.applied == "national"
+
+
+def test_check_eligibility_json_for_tan_an(year):
+    out = io.StringIO()
+    call_command("check_eligibility", "--year", "2020-2021", "--unit", "THPT-TANAN-TANAN", "--format", "json",
+                 stdout=out)
+    data = json.loads(out.getvalue())
+    cstdcs = next(q for q in data["quotas"] if q["title"] == "CSTDCS")
+    assert cstdcs == {"title": "CSTDCS", "registered": 20, "cap": 13, "basis_title": "LDTT", "basis_count": 90,
+                      "source": "NĐ 91/2017/NĐ-CP Điều 9 khoản 3"}
+    assert len(data["verdicts"]) == 90 and all(v["reasons"] for v in data["verdicts"])
+
+
+def _provincial(year):
+    regs = list(Registration.objects.filter(school_year=year, title__code="CSTD_TINH", dossier__unit__code__in=SCHOOLS)
+                .select_related("title", "staff", "dossier__unit"))
+    return regs, verdicts_for(regs, year)
+
+
+def test_cstd_tinh_registrants_get_eligible_and_ineligible_verdicts_with_reasons(year):
+    regs, verdicts = _provincial(year)
+    assert len(regs) == sum(tinh for _, _, tinh in SCHOOLS.values())
+    statuses = [verdicts[r.pk].status for r in regs]
+    assert {"eligible", "ineligible"} <= set(statuses)
+    for r in regs:
+        v = verdicts[r.pk].verdict
+        run, initiative = v.reason("prereq:CSTDCS:3"), v.reason("initiative:tinh_bo")
+        assert run and initiative and all(x.message and x.article for x in v.reasons)
+        if v.status == "eligible":
+            assert run.status == initiative.status == "passed"
+        if v.status == "ineligible":
+            assert run.status == "failed" and "thiếu năm học" in run.message
+
+
+def test_the_transferred_teachers_run_counts_across_two_report_schools(year):
+    regs, verdicts = _provincial(year)
+    moved = []
+    for r in regs:
+        periods = list(Employment.objects.filter(staff=r.staff).order_by("start_date").values_list(
+            "unit__code", "start_date", "end_date"))
+        if len({code for code, _, _ in periods if code in SCHOOLS}) == 2:
+            moved.append((r, periods))
+    assert len(moved) == 1
+    r, periods = moved[0]
+    (first, _, left), (second, arrived, _) = periods
+    assert second == r.dossier.unit.code and first != second
+    # CSTĐCS in a year at the first school and in a year at the second: the run crosses the move.
+    cstdcs = {y.start_date: y for y in (t.school_year for t in RecognisedTitle.objects.filter(
+        staff=r.staff, title_code="CSTDCS").select_related("school_year"))}
+    assert any(y.end_date <= left for y in cstdcs.values()) and any(y.start_date >= arrived for y in cstdcs.values())
+    verdict = verdicts[r.pk].verdict
+    assert verdict.reason("prereq:CSTDCS:3").status == "passed"
+    assert verdict.status == "eligible"
+
+
+def test_the_dossier_page_shows_the_same_verdicts(year, client):
+    regs, verdicts = _provincial(year)
+    unit = Unit.objects.get(code="THPT-TANAN-LEQUYDON")
+    client.force_login(User.objects.get(username="so.chuyenvien"))
+    response = client.get(reverse("dossier_page", args=[unit.pk, year.code]))
+    shown = {row.registration.pk: row.verdict for row in response.context["rows"] if row.registration}
+    body = response.content.decode()
+    for r in regs:
+        if r.dossier.unit_id != unit.pk:
+            continue
+        assert shown[r.pk].status == verdicts[r.pk].status
+        for reason in verdicts[r.pk].verdict.reasons:
+            assert reason.message in body
+    quota = next(q for q in response.context["quotas"] if q.code == "CSTDCS")
+    ldtt, cstdcs, _ = SCHOOLS["THPT-TANAN-LEQUYDON"]
+    assert f"{cstdcs} / {math.floor(ldtt * 15 / 100)}" in body and quota.exceeded

@@ -592,8 +592,7 @@ def _diff(plan: HistoryPlan, titles: dict[str, Title], staff: list[Staff]) -> No
         changed = [k for k, (b, a) in shown.items() if b != a]
         if record is None and not any(a for _, a in shown.values() if a != "0"):
             changed = []  # nothing to record for the year (a row with titles only): no empty record
-        elif record is not None and record.source != SOURCE and not changed:
-            changed.append("Nguồn")  # a record entered otherwise becomes an imported one
+        # A record the file changes becomes an imported one; an identical one keeps its source.
         row.write_record = bool(changed)
         stored = plan._titles.get(row.staff.pk, [])
         added, changed_titles, removed, kept = [], [], [], []
@@ -610,6 +609,9 @@ def _diff(plan: HistoryPlan, titles: dict[str, Title], staff: list[Staff]) -> No
                     kept.append(label.get(code, code))
             removed = [label.get(t.title_code, t.title_code) for t in stored
                        if t.source == SOURCE and t.title_code not in wanted]
+            # Another source's title the file leaves out stays: say so rather than hide it.
+            kept += [f"{label.get(t.title_code, t.title_code)} (nguồn khác, giữ nguyên)" for t in stored
+                     if t.source != SOURCE and t.title_code not in wanted]
         else:
             kept = [label.get(t.title_code, t.title_code) for t in stored]
         new_initiatives, changed_initiatives = [], []

@@ -293,13 +293,19 @@ def test_a_column_the_file_does_not_have_keeps_what_is_stored(history, tmp_path)
     assert titles_of(p["khoa"]) == ["LDTT"]
 
 
-def test_a_record_from_another_source_becomes_an_imported_one(history, tmp_path):
+def test_a_record_from_another_source_becomes_an_imported_one_only_when_changed(history, tmp_path):
     p = history["people"]
     AnnualRecord.objects.create(staff=p["khoa"], school_year=history["years"][2019], rating="HTNV", months_worked=12,
                                 source="demo")
-    out, _ = run(book([khoa(rating="HTXSNV", titles="")]), tmp_path=tmp_path)
-    assert "sửa 1" in out and "Xếp loại Hoàn thành nhiệm vụ → Hoàn thành xuất sắc nhiệm vụ" in out
+    AnnualRecord.objects.create(staff=p["ngoc"], school_year=history["years"][2019], rating="HTTNV", months_worked=12,
+                                source="demo")
+    RecognisedTitle.objects.create(staff=p["ngoc"], school_year=history["years"][2019], title_code="LDTT", source="demo")
+    out, _ = run(book([khoa(rating="HTXSNV", titles=""), ngoc(titles="")]), tmp_path=tmp_path)
+    assert "sửa 1, không đổi 1" in out and "Xếp loại Hoàn thành nhiệm vụ → Hoàn thành xuất sắc nhiệm vụ" in out
     assert AnnualRecord.objects.get(staff=p["khoa"]).source == "import"
+    assert AnnualRecord.objects.get(staff=p["ngoc"]).source == "demo"  # identical: left as it was
+    plan = plan_of(book([ngoc(titles="")]), history)
+    assert plan.diffs[0].titles_kept == ["LĐTT (nguồn khác, giữ nguyên)"] and plan.diffs[0].kind == "same"
 
 
 # --- the page ----------------------------------------------------------------------------------

@@ -187,8 +187,6 @@ def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
         verdicts=verdicts,
     )
 
-        verdicts=verdicts,
-
 def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) -> None:
     from awards.models import RegistrationOverride
 
@@ -242,10 +240,6 @@ def dossier_transition(
         verdicts_record(verdicts=list(review.verdicts.values()), school_year=dossier.school_year, user=user)
     if action == Action.SUBMIT:
         _check_year_open(dossier.school_year)
-        # The verdicts the Sở accepted on: later catalogue edits never change them.
-        from awards.services import verdicts_record
-
-        verdicts_record(verdicts=list(review.verdicts.values()), school_year=dossier.school_year, user=user)
         if not dossier.registrations.exists():
             raise DossierError("Hồ sơ chưa có đăng ký nào: hãy đăng ký cho cá nhân hoặc tập thể trước khi nộp.")
     comment = (comment or "").strip()

@@ -11,6 +11,7 @@ its baseline; the ratio is median / median. docs/performance.md explains each ca
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import os
@@ -208,7 +209,8 @@ class Bench:
             wb = Workbook(write_only=True)
             ws = wb.create_sheet()
             for i, row in enumerate(rows, start=1):
-                ws.append((i, *row))
+                # Excel has no time zones: PostgreSQL's aware datetimes are written as wall times.
+                ws.append((i, *(v.replace(tzinfo=None) if isinstance(v, datetime.datetime) else v for v in row)))
             with tempfile.TemporaryFile() as f:
                 wb.save(f)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from awards.models import Title
 from awards.selectors import registrable_titles
@@ -56,21 +56,24 @@ def summary(scope: Unit, school_year: SchoolYear) -> Summary:
     Queries: the catalogue, the tree (one stamp query while cached), the year's dossiers and one
     aggregation over the registrations.
     """
-    titles = list(registrable_titles(school_year.start_year))
+    titles = list(registrable_titles(school_year))
     in_year = units_as_of(scope, school_year.start_year)
     # The year's dossiers in the scope (one row per unit), then registrations counted per dossier
     # and title straight from the covering index: no join over the year's 25,000 rows.
+    whole = scope.parent_id is None
+    dossier_rows = RegistrationDossier.objects.filter(school_year=school_year)
+    if not whole:
+        dossier_rows = dossier_rows.filter(unit_id__in=id_list(in_year))
     dossiers = {
         pk: (unit_id, status == RegistrationDossier.Status.ACCEPTED)
-        for pk, unit_id, status in RegistrationDossier.objects.filter(
-            school_year=school_year, unit_id__in=id_list(in_year)).values_list("pk", "unit_id", "status")
+        for pk, unit_id, status in dossier_rows.values_list("pk", "unit_id", "status")
+        if unit_id in in_year  # the whole province: filtered here, cheaper than in SQL
     }
-    rows = (
-        Registration.objects.filter(school_year=school_year, dossier_id__in=id_list(dossiers))
-        .values_list("dossier_id", "title_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = Registration.objects.filter(school_year=school_year)
+    if not whole:
+        rows = rows.filter(dossier_id__in=id_list(dossiers))
+    # COUNT(*), not COUNT(id): PostgreSQL then answers from the index alone.
+    rows = rows.values_list("dossier_id", "title_id").annotate(n=Count("*")).order_by()
     # Cumulative along the ladders as the rows arrive: each registered title adds to every
     # title it counts for (cumulative() turned around, computed once).
     code_of = {t.pk: t.code for t in titles}
@@ -81,6 +84,8 @@ def summary(scope: Unit, school_year: SchoolYear) -> Summary:
     zero = {t.code: 0 for t in titles}
     per_unit: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
     for dossier_id, title_id, n in rows:
+        if dossier_id not in dossiers:
+            continue  # a unit not in the tree that year (closed, or outside the scope)
         unit_id, accepted = dossiers[dossier_id]
         reg, acc = per_unit.get(unit_id) or per_unit.setdefault(unit_id, (dict(zero), dict(zero)))
         for target in counts_for.get(code_of.get(title_id), ()):
@@ -119,7 +124,7 @@ def registrations_of(scope: Unit, school_year: SchoolYear, *, unit: Unit | None 
     ids = [unit.pk] if unit is not None else [u for u in units_as_of(scope, school_year.start_year)]
     return (
         Registration.objects.filter(school_year=school_year, dossier__unit_id__in=id_list(ids))
-        .select_related("dossier__unit", "staff", "collective", "title")
+        .select_related("dossier__unit", "staff", "collective", "title", "recorded_verdict")
         .prefetch_related("overrides")
         .order_by("dossier__unit__sort_key", "subject", "staff__sort_key", "collective__name", "pk")
     )

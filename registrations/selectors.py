@@ -88,7 +88,7 @@ class CollectiveRow:
 def dossier_registrations(dossier: RegistrationDossier | None) -> list[Registration]:
     if dossier is None:
         return []
-    return list(dossier.registrations.select_related("title"))
+    return list(dossier.registrations.select_related("title", "recorded_verdict"))
 
 
 def entry_rows(user, unit: Unit, school_year: SchoolYear, registrations: list[Registration]) -> list[EntryRow]:

@@ -168,7 +168,6 @@ class AcceptanceReview:
     quotas: list  # exceeded QuotaResults
     unknown: int  # verdicts that lack data (not blocking)
     verdicts: dict = field(default_factory=dict)  # every RegistrationVerdict, recorded on acceptance
-    verdicts: dict = field(default_factory=dict)  # every RegistrationVerdict, recorded on acceptance
 
 
 def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:

@@ -192,7 +192,7 @@ def dossier_action(request, unit_pk: int, year: str, action: str):
         "unit": unit, "dossier": dossier, "transition": transition, "form": form, "school_year": school_year,
         "allowed": allowed, "blocked": blocked, "unknown": unknown,
         "summary": selectors.dossier_summary(
-            selectors.dossier_registrations(dossier), list(registrable_titles(school_year.start_year))
+            selectors.dossier_registrations(dossier), list(registrable_titles(school_year))
         ),
     })
 

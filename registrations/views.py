@@ -8,8 +8,8 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from awards.selectors import registrable_titles
 from awards.quotas import dossier_quotas
+from awards.selectors import registrable_titles
 from awards.verdicts import verdicts_for
 from registrations import selectors, services
 from registrations.forms import TransitionForm, entries_from_post, field_changed

@@ -946,9 +946,15 @@ def evaluate_collective(rule: TitleRule, members: Sequence[MemberFacts], start_y
         below = re.search(r"below\s+([^(]+)", text)  # "below cảnh cáo (khiển trách allowed)"
         limit = next((d for d in DISCIPLINES if DISCIPLINE_VI[d] in (below.group(1) if below else text)), "canh_cao")
         heavy = sum(1 for m in members if m.discipline and DISCIPLINE_RANK[m.discipline] >= DISCIPLINE_RANK[limit])
+        # A member with nothing recorded for the year (no rating) may still have been disciplined.
+        unrecorded = sum(1 for m in members if m.rating is None and not m.discipline)
         if heavy:
             reasons.append(Reason("members:discipline", "failed",
                                   f"Có {heavy} thành viên bị kỷ luật từ mức {DISCIPLINE_VI[limit]} trở lên.", article))
+        elif unrecorded:
+            reasons.append(Reason("members:discipline", "missing",
+                                  f"Có {unrecorded}/{total} thành viên chưa có kết quả đánh giá, kỷ luật năm học {label}.",
+                                  article))
         else:
             reasons.append(Reason("members:discipline", "passed",
                                   f"Không có thành viên bị kỷ luật từ mức {DISCIPLINE_VI[limit]} trở lên.", article))

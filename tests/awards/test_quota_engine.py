@@ -88,3 +88,16 @@ def test_ttldxs_needs_a_registered_cstdcs_member():
     verdict = evaluate_collective(rule, group, 2020, titles_from="registered")
     assert verdict.reason("members:cstdcs").status == "passed"
     assert "Theo đăng ký" in verdict.reason("members:cstdcs").message
+
+
+def test_member_discipline_is_unknown_while_the_year_is_not_recorded():
+    rule = RULES[("2017", "TTLDTT")]
+    unrated = evaluate_collective(rule, _members(8, 10), 2020, titles_from="registered")
+    assert unrated.reason("members:discipline").status == "missing"
+    assert "10/10 thành viên chưa có kết quả đánh giá" in unrated.reason("members:discipline").message
+    rated = _members(8, 10, rating="HTTNV")
+    assert evaluate_collective(rule, rated, 2020).reason("members:discipline").status == "passed"
+    rated[0] = MemberFacts("HTTNV", frozenset({"LDTT"}), "canh_cao")
+    assert evaluate_collective(rule, rated, 2020).reason("members:discipline").status == "failed"
+    rated[0] = MemberFacts("HTTNV", frozenset({"LDTT"}), "khien_trach")  # khiển trách is allowed
+    assert evaluate_collective(rule, rated, 2020).reason("members:discipline").status == "passed"

@@ -172,19 +172,22 @@ class AcceptanceReview:
 
 def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
     """Verdicts and quotas from the same functions as the dossier page (its summary counts)."""
-    from awards.verdicts import quota_results, verdicts_for
-    from registrations.selectors import dossier_summary
+    from awards.quotas import dossier_quotas
+    from awards.verdicts import verdicts_for
 
-    registrations = list(dossier.registrations.select_related("title", "staff", "recorded_verdict"))
-    verdicts = verdicts_for(registrations, dossier.school_year)
-    summary = dossier_summary(registrations, list(registrable_titles(dossier.school_year)))
-    quotas = quota_results({t.code: n for t, n in summary}, dossier.school_year)
+    # The unit and teams too (subject names of collective registrations in messages).
+    registrations = list(dossier.registrations.select_related("title", "staff", "collective", "dossier__unit",
+                                                              "recorded_verdict"))
+    verdicts = verdicts_for(registrations, dossier.school_year, unit=dossier.unit)
+    _, quotas = dossier_quotas(dossier.unit, dossier.school_year, registrations,
+                               list(registrable_titles(dossier.school_year)))
     return AcceptanceReview(
         ineligible=[v for v in verdicts.values() if v.status == "ineligible" and not v.overrides],
         quotas=[q for q in quotas if q.exceeded],
         unknown=sum(1 for v in verdicts.values() if v.status == "unknown"),
         verdicts=verdicts,
     )
+
 
 def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) -> None:
     from awards.models import RegistrationOverride

@@ -310,7 +310,8 @@ def staff_changes(staff: Staff, limit: int = 20) -> list[Change]:
     records = list(staff.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     labels = {f.name: str(f.verbose_name) for f in Staff._meta.fields}
     changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # Bulk-loaded people (seed_demo, an old system's export) may have no history row at all.
+    for newer, older in zip(records, [*records[1:], None][:len(records)], strict=True):
         fields = []
         if older is not None and newer.history_type == "~":
             diff = newer.diff_against(older, excluded_fields=["search_name", "sort_key", "updated_at",

@@ -126,3 +126,14 @@ def test_staff_create_many_refuses_everything_when_one_person_is_wrong(tree):
     assert "không thêm trùng" in errors[1] and "hai lần" in errors[3]
     assert Employment.objects.count() == before
     assert not Staff.objects.filter(full_name="Võ Thị Mới").exists()
+
+
+def test_the_staff_page_of_someone_loaded_without_history_rows_opens(tree, dept_admin, login):
+    """seed_demo and bulk loads write no audit rows: the page must say so, not fail."""
+    from django.urls import reverse
+
+    person = StaffFactory(unit=tree["a1"], full_name="Đinh Thị Lặng")
+    person.history.all().delete()
+    assert selectors.staff_changes(person) == []
+    response = login(dept_admin).get(reverse("staff_detail", args=[person.pk]))
+    assert response.status_code == 200 and "Đinh Thị Lặng" in response.content.decode()

@@ -98,6 +98,7 @@ class AnnualRecord(models.Model):
         KHIEN_TRACH = "khien_trach", "Khiển trách"
         CANH_CAO = "canh_cao", "Cảnh cáo"
         HA_BAC_LUONG = "ha_bac_luong", "Hạ bậc lương"
+        GIANG_CHUC = "giang_chuc", "Giáng chức"
         CACH_CHUC = "cach_chuc", "Cách chức"
         BUOC_THOI_VIEC = "buoc_thoi_viec", "Buộc thôi việc"
 

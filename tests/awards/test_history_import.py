@@ -526,3 +526,12 @@ def test_names_and_phrases_in_legacy_fonts_or_decomposed_are_read(history):
     assert plan.ok, plan.errors
     assert [(r.staff.full_name, r.rating) for r in plan.rows] == [("Nguyễn Văn Khoa", "HTTNV"),
                                                                   ("Trần Thị Bích Ngọc", "HTXSNV")]
+
+
+def test_every_discipline_the_rules_know_is_a_choice_of_the_record():
+    """An imported "Giáng chức" must be storable and shown with its Vietnamese label."""
+    from awards.models import AnnualRecord
+    from awards.rules.model import DISCIPLINES
+
+    assert set(DISCIPLINES) == set(AnnualRecord.Discipline.values)
+    assert AnnualRecord.Discipline("giang_chuc").label == "Giáng chức"

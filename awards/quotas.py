@@ -47,6 +47,8 @@ class QuotaLine:
     rule: QuotaRule | None  # the province's rule for this title, applied or not
 
     def __getattr__(self, name):  # the QuotaResult's fields (code, used, allowed, message, exceeded…)
+        if name.startswith("__") or name == "result":  # copy/pickle probe before __init__: no recursion
+            raise AttributeError(name)
         return getattr(self.result, name)
 
     @property

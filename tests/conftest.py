@@ -20,11 +20,14 @@ PASSWORD = "mat-khau-thu-1"
 def _fresh_tree_cache():
     """A rolled-back test can leave a tree with the same stamp (same ids, frozen clock) as the
     next test's different tree; production never rolls committed units back."""
+    from awards.verdicts import clear_rules_cache
     from units.selectors import clear_tree_cache
 
     clear_tree_cache()
+    clear_rules_cache()  # the catalogue's cache key has the same weakness
     yield
     clear_tree_cache()
+    clear_rules_cache()
 
 
 @pytest.fixture

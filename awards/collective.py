@@ -5,6 +5,8 @@ Members are who worked at the unit during the school year (for a team: whose emp
 year names the team). Their LĐTT/CSTĐCS come from the titles recognised for that year when any
 exist for the collective's members, otherwise from the year's individual registrations (while
 registering; the reasons then say "theo đăng ký"). Rating and discipline come from AnnualRecord.
+The collective's own result of the year (hoàn thành tốt / xuất sắc nhiệm vụ) is its
+CollectiveRecord; the reason names it and its source, or says that none is recorded yet.
 
 A constant number of queries per dossier, whatever the number of members or teams.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from awards.models import AnnualRecord, RecognisedTitle
+from awards.models import AnnualRecord, CollectiveRecord, RecognisedTitle
 from awards.rules import engine
 from config.sql import id_list
 from registrations.models import Registration, SchoolYear
@@ -65,12 +67,25 @@ def member_facts(staff_ids: list[int], school_year: SchoolYear, registered: Mapp
     return by_registration, by_recognition, set(recognised)
 
 
+def collective_results(unit_id: int, school_year: SchoolYear) -> dict[int | None, CollectiveRecord]:
+    """The unit's own (key None) and its teams' recorded results for the year. One query."""
+    return {r.collective_id: r for r in CollectiveRecord.objects.filter(unit_id=unit_id, school_year=school_year)}
+
+
+def result_note(record: CollectiveRecord | None, school_year: SchoolYear) -> str:
+    """What the collective's own-result reason says about the record it read."""
+    if record is None:
+        return (f"chưa ghi nhận kết quả đánh giá, xếp loại của tập thể cho năm học {school_year.code}; "
+                "nhập ở trang Lịch sử thi đua, trang tính “Tập thể”")
+    return f"xếp loại của tập thể: {record.get_rating_display()}, nguồn: {record.source_label}"
+
+
 def collective_verdicts(registrations: list[Registration], school_year: SchoolYear, unit_id: int, regime: str,
                         table: Mapping[tuple[str, str], engine.TitleRule]) -> dict[int, engine.Verdict]:
     """A verdict for each registration of the unit itself or one of its teams, by registration id.
 
-    Five queries at most (members, team names, ratings, recognised titles), none when the
-    dossier has no collective registration.
+    Six queries at most (members, team names, the collectives' results, ratings, recognised
+    titles), none when the dossier has no collective registration.
     """
     collective = [r for r in registrations if r.subject != Registration.Subject.STAFF
                   and getattr(table.get((regime, r.title.code)), "kind", None) == "collective"]
@@ -78,6 +93,7 @@ def collective_verdicts(registrations: list[Registration], school_year: SchoolYe
         return {}
     members = members_in_year(unit_id, school_year)
     team_names = dict(Collective.objects.filter(unit_id=unit_id).values_list("pk", "name"))
+    results = collective_results(unit_id, school_year)
     registered = {r.staff_id: r for r in registrations if r.subject == Registration.Subject.STAFF}
     by_registration, by_recognition, recognised = member_facts(sorted(members), school_year, registered)
     by_team: dict[str, list[int]] = defaultdict(list)
@@ -96,6 +112,9 @@ def collective_verdicts(registrations: list[Registration], school_year: SchoolYe
             group, titles_from = [by_recognition[i] for i in ids], "recognised"
         else:
             group, titles_from = [by_registration[i] for i in ids], "registered"
+        record = results.get(r.collective_id if r.subject == Registration.Subject.COLLECTIVE else None)
         out[r.pk] = engine.evaluate_collective(table[(regime, r.title.code)], group, school_year.start_year,
-                                               titles_from=titles_from)
+                                               titles_from=titles_from,
+                                               collective_rating=record.rating if record else None,
+                                               result_note=result_note(record, school_year))
     return out

@@ -19,6 +19,10 @@ Decisions another reader must know:
   from any other source are never touched, and one of them named again in the file is kept as it is.
 - Initiatives have no source field: they are added (co-authors in several rows share one) and
   their level or decision number updated, never removed by an import.
+- The collectives' own results (CollectiveRecord) come from a second table, on its own sheet
+  ("Tập thể": "Tên tập thể", "Xếp loại"), one row per collective: the unit itself (its name,
+  or "Đơn vị") or one of its teams that year, matched without diacritics. A blank rating removes
+  the stored result; a collective the file leaves out keeps its own. Either table may be alone.
 """
 
 from __future__ import annotations
@@ -36,16 +40,17 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from awards.history_selectors import staff_worked_at
-from awards.models import AnnualRecord, Initiative, RecognisedTitle, Regime, Title
+from awards.history_selectors import UNIT_ITSELF, collectives_in_year, staff_worked_at, unit_names
+from awards.models import AnnualRecord, CollectiveRecord, Initiative, RecognisedTitle, Regime, Title
 from awards.selectors import regime_for_year
 from config.sql import id_list
 from registrations.importing import normalize, workbook
 from registrations.importing.workbook import FileRejected, Problem
 from registrations.models import ImportBatch, SchoolYear
 from units import vntext
-from units.models import Staff, Unit, User
+from units.models import Collective, Staff, Unit, User
 
 KIND = "history"  # ImportBatch.summary["kind"] of a history upload
 SOURCE = "import"
@@ -79,6 +84,25 @@ LABELS = {
     "discipline": "Kỷ luật", "title": "Danh hiệu đã đạt", "reference": "Số quyết định",
     "initiative": "Sáng kiến", "initiative_level": "Cấp sáng kiến", "initiative_reference": "Số quyết định sáng kiến",
 }
+
+
+# The collectives' table (its own sheet): one row per collective.
+COLLECTIVE_SHEET = "Tập thể"
+COLLECTIVE_ALIASES: dict[str, tuple[str, ...]] = {
+    "collective_name": ("Tên tập thể", "Tập thể", "Tên tổ", "Tên tổ chuyên môn", "Đơn vị, tổ chuyên môn",
+                        "Tổ chuyên môn, đơn vị", "Tên đơn vị, tổ chuyên môn", "Tên đơn vị, tổ"),
+    "rating": HISTORY_ALIASES["rating"],
+    "stt": ("STT", "TT", "Số TT", "Số thứ tự"),
+    "note": ("Ghi chú",),
+}
+_COLLECTIVE_LOOKUP = {normalize._header_key(alias): key for key, aliases in COLLECTIVE_ALIASES.items()
+                      for alias in aliases}
+COLLECTIVE_LABELS = {"stt": "STT", "collective_name": "Tên tập thể", "rating": "Xếp loại", "note": "Ghi chú"}
+
+
+def collective_header_key(text) -> str | None:
+    """The column key of a header cell of the collectives' table, or None (the column is ignored)."""
+    return _COLLECTIVE_LOOKUP.get(normalize._header_key(text))
 
 
 def header_key(text) -> str | None:
@@ -250,6 +274,32 @@ class PersonDiff:
 
 
 @dataclass
+class CollectiveRow:
+    sheet: str
+    row: int
+    name: str
+    collective: Collective | None  # None: the unit itself
+    rating: str  # "" = no result (a stored one is removed)
+
+
+@dataclass
+class CollectiveDiff:
+    """What confirming would do for one collective (JSON-able for the preview cache)."""
+
+    row: int
+    sheet: str
+    name: str
+    collective_id: int | None
+    kind: str  # add | change | remove | same
+    before: str  # rating labels
+    after: str
+    source: str  # the stored result's source, when there is one
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
 class HistoryPlan:
     unit: Unit
     school_year: SchoolYear
@@ -260,8 +310,11 @@ class HistoryPlan:
     errors: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     columns: set[str] = field(default_factory=set)
+    collective_rows: list[CollectiveRow] = field(default_factory=list)
+    collective_diffs: list[CollectiveDiff] = field(default_factory=list)
     # Filled by the diff, used by apply_history (existing rows, already loaded).
     _records: dict[int, AnnualRecord] = field(default_factory=dict)
+    _collective_records: dict[int | None, CollectiveRecord] = field(default_factory=dict)
     _titles: dict[int, list[RecognisedTitle]] = field(default_factory=dict)
     _initiatives: dict[str, dict] = field(default_factory=dict)
 
@@ -275,9 +328,16 @@ class HistoryPlan:
             out[d.kind] += 1
         return out
 
+    def collective_counts(self) -> dict[str, int]:
+        out = {"add": 0, "change": 0, "remove": 0, "same": 0}
+        for d in self.collective_diffs:
+            out[d.kind] += 1
+        return out
+
     def fingerprint(self) -> str:
         """Identifies what confirming would do: a confirm whose plan differs from the preview's is refused."""
-        data = json.dumps([d.as_dict() for d in self.diffs], sort_keys=True, ensure_ascii=False, default=str)
+        data = json.dumps([d.as_dict() for d in self.diffs] + [d.as_dict() for d in self.collective_diffs],
+                          sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -299,8 +359,21 @@ def _text(value) -> str:
     return text
 
 
-def _read(data: bytes, matcher) -> tuple[workbook.Table, list[Problem], int]:
-    """The history table of the workbook: (table, notes, header row). Raises FileRejected."""
+def _formula_problems(fws, rows, keys: dict[str, int], labels: dict[str, str], sheet: str) -> list[Problem]:
+    problems = []
+    for row in rows:
+        for key, c in keys.items():
+            source = fws.cell(row=row.row, column=c).value
+            if isinstance(source, str) and source.startswith("=") and row.values.get(key) is None:
+                problems.append(Problem("ô chứa công thức nhưng chưa có giá trị đã tính; hãy mở tệp bằng Excel, "
+                                        "lưu lại rồi tải lên.", sheet=sheet, row=row.row,
+                                        column=labels.get(key, get_column_letter(c))))
+    return problems
+
+
+def _read(data: bytes, matcher) -> tuple[workbook.Table | None, workbook.Table | None, list[Problem]]:
+    """The people's table and the collectives' table of the workbook (either may be absent, not
+    both): (people, collectives, notes). Raises FileRejected."""
     workbook.check_container(data, max_bytes=settings.IMPORT_MAX_BYTES, max_rows=settings.IMPORT_MAX_ROWS)
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
@@ -308,6 +381,7 @@ def _read(data: bytes, matcher) -> tuple[workbook.Table, list[Problem], int]:
         raise FileRejected([Problem(f"Không đọc được tệp Excel ({exc.__class__.__name__}). Hãy mở và lưu lại bằng Excel.")]) from exc
     formulas = load_workbook(io.BytesIO(data), data_only=False) if workbook._has_formulas(data) else None
     notes: list[Problem] = []
+    people = None
     for ws in wb.worksheets:
         header = workbook._find_header(ws, matcher, key_of=header_key)
         if header is None:
@@ -327,25 +401,48 @@ def _read(data: bytes, matcher) -> tuple[workbook.Table, list[Problem], int]:
                 f"bảng bị ngắt ở dòng {stopped_at} (dòng trống hoặc dòng tổng cộng) nhưng bên dưới vẫn có "
                 f"người được đánh số ở dòng {later}; hãy xóa dòng ngắt hoặc phần thừa rồi tải lên lại.",
                 sheet=ws.title, row=stopped_at)])
-        if formulas is not None:
-            fws, problems = formulas[ws.title], []
-            for row in rows:
-                for key, c in keys.items():
-                    source = fws.cell(row=row.row, column=c).value
-                    if isinstance(source, str) and source.startswith("=") and row.values.get(key) is None:
-                        problems.append(Problem("ô chứa công thức nhưng chưa có giá trị đã tính; hãy mở tệp bằng Excel, "
-                                                "lưu lại rồi tải lên.", sheet=ws.title, row=row.row,
-                                                column=LABELS.get(key, get_column_letter(c))))
-            if problems:
-                raise FileRejected(problems)
+        if formulas is not None and (problems := _formula_problems(formulas[ws.title], rows, keys, LABELS, ws.title)):
+            raise FileRejected(problems)
         later_sheets = [w.title for w in wb.worksheets[wb.worksheets.index(ws) + 1:]
                         if workbook._find_header(w, matcher, key_of=header_key) is not None]
         notes += [Problem("Đã dùng bảng ở trang tính trước; bỏ qua bảng này.", sheet=t) for t in later_sheets]
-        table = workbook.Table(sheet=ws.title, kind="individual", columns=keys, tick_columns=ticks, rows=rows,
+        people = workbook.Table(sheet=ws.title, kind="individual", columns=keys, tick_columns=ticks, rows=rows,
+                                epoch1904=wb.epoch == CALENDAR_MAC_1904)
+        break
+    collectives = _read_collectives(wb, formulas, matcher, notes, skip=people.sheet if people else None)
+    if people is None and collectives is None:
+        raise FileRejected([Problem(
+            "Không tìm thấy bảng lịch sử thi đua: cần một dòng tiêu đề có các cột “Họ và tên”, “Ngày sinh” "
+            "(hoặc “Mã CB”), “Xếp loại”, và nếu có “Danh hiệu đã đạt”, “Số quyết định”; hoặc, cho kết quả của tập thể, "
+            f"trang tính “{COLLECTIVE_SHEET}” với các cột “Tên tập thể”, “Xếp loại”.")])
+    return people, collectives, notes
+
+
+def _read_collectives(wb, formulas, matcher, notes: list[Problem], *, skip: str | None) -> workbook.Table | None:
+    """The collectives' table: the first sheet (other than the people's) with a "Tên tập thể" header."""
+    found = None
+    for ws in wb.worksheets:
+        if ws.title == skip:
+            continue
+        header = workbook._find_header(ws, matcher, key_of=collective_header_key)
+        if header is None or header[5] != "collective":
+            continue
+        if found is not None:
+            notes.append(Problem("Đã dùng bảng tập thể ở trang tính trước; bỏ qua bảng này.", sheet=ws.title))
+            continue
+        first, last, keys, _ticks, ignored, _kind = header
+        for name in ignored:
+            notes.append(Problem(f"Bỏ qua cột “{name}” (không dùng khi nhập kết quả của tập thể).", sheet=ws.title))
+        if "rating" not in keys:
+            raise FileRejected([Problem(f"thiếu cột bắt buộc “{COLLECTIVE_LABELS['rating']}” ở dòng tiêu đề.",
+                                        sheet=ws.title, row=first, column=COLLECTIVE_LABELS["rating"])])
+        rows, _ = workbook._rows(ws, last + 1, keys, {}, sheet=ws.title, max_rows=settings.IMPORT_MAX_ROWS)
+        if formulas is not None and (problems := _formula_problems(formulas[ws.title], rows, keys, COLLECTIVE_LABELS,
+                                                                   ws.title)):
+            raise FileRejected(problems)
+        found = workbook.Table(sheet=ws.title, kind="collective", columns=keys, tick_columns={}, rows=rows,
                                epoch1904=wb.epoch == CALENDAR_MAC_1904)
-        return table, notes, first
-    raise FileRejected([Problem("Không tìm thấy bảng lịch sử thi đua: cần một dòng tiêu đề có các cột “Họ và tên”, "
-                                "“Ngày sinh” (hoặc “Mã CB”), “Xếp loại”, và nếu có “Danh hiệu đã đạt”, “Số quyết định”.")])
+    return found
 
 
 def plan_history(data: bytes, *, unit: Unit, school_year: SchoolYear, user: User | None) -> HistoryPlan:
@@ -362,16 +459,82 @@ def plan_history(data: bytes, *, unit: Unit, school_year: SchoolYear, user: User
     titles = {t.code: t for t in Title.objects.filter(regime=plan.regime)}
     matcher = normalize.TitleMatcher([(t.code, t.name, t.short_name, t.kind) for t in titles.values()])
     try:
-        table, plan.notes, _ = _read(data, matcher)
+        table, collectives, plan.notes = _read(data, matcher)
     except FileRejected as exc:
         plan.errors = exc.problems
         return plan
-    plan.columns = set(table.columns) | ({"title"} if table.tick_columns else set())
-    staff = staff_worked_at(user, unit, school_year)
-    _plan_rows(plan, table, matcher, titles, staff)
-    if plan.ok:
-        _diff(plan, titles, staff)
+    if table is not None:
+        plan.columns = set(table.columns) | ({"title"} if table.tick_columns else set())
+        staff = staff_worked_at(user, unit, school_year)
+        _plan_rows(plan, table, matcher, titles, staff)
+        if plan.ok:
+            _diff(plan, titles, staff)
+    if collectives is not None:
+        _plan_collectives(plan, collectives)
+        if plan.ok:
+            _diff_collectives(plan)
     return plan
+
+
+def _plan_collectives(plan: HistoryPlan, table) -> None:
+    _, itself = unit_names(plan.unit, plan.school_year)
+    itself = itself | UNIT_ITSELF
+    teams = {}
+    for c in collectives_in_year(plan.unit, plan.school_year):
+        teams.setdefault(vntext.fold(c.name), c)
+    year = plan.school_year.code
+    seen: dict[int | None, int] = {}
+    for source in table.rows:
+        errors: list[Problem] = []
+
+        def error(message: str, key: str, _row=source.row, _errors=errors) -> None:
+            _errors.append(Problem(message, sheet=table.sheet, row=_row, column=COLLECTIVE_LABELS[key]))
+
+        name = " ".join(_text(source.values.get("collective_name")).split())
+        folded = vntext.fold(name)
+        collective, known = None, False
+        if not name:
+            error("thiếu tên tập thể (tên đơn vị, hoặc tên một tổ của đơn vị).", "collective_name")
+        elif folded in itself:
+            known = True
+        elif folded in teams:
+            collective, known = teams[folded], True
+        else:
+            error(f"“{name}” không phải là đơn vị hay một tổ của đơn vị trong năm học {year}.", "collective_name")
+        try:
+            rating = parse_rating(_text(source.values.get("rating")))
+        except ValueError as exc:
+            error(str(exc), "rating")
+            rating = ""
+        key = collective.pk if collective else None
+        if known and key in seen:
+            error(f"tập thể này đã có ở dòng {seen[key]}.", "collective_name")
+        elif known:
+            seen[key] = source.row
+        if errors:
+            plan.errors.extend(errors)
+        else:
+            plan.collective_rows.append(CollectiveRow(table.sheet, source.row, collective.name if collective else name,
+                                                      collective, rating))
+
+
+def _diff_collectives(plan: HistoryPlan) -> None:
+    """Compare each collective's row with its stored result (one query)."""
+    stored = {r.collective_id: r for r in CollectiveRecord.objects.filter(unit=plan.unit, school_year=plan.school_year)}
+    plan._collective_records = stored
+    for row in plan.collective_rows:
+        record = stored.get(row.collective.pk if row.collective else None)
+        before = record.rating if record else ""
+        if before == row.rating:
+            kind = "same"
+        elif not row.rating:
+            kind = "remove"
+        else:
+            kind = "add" if record is None else "change"
+        plan.collective_diffs.append(CollectiveDiff(
+            row=row.row, sheet=row.sheet, name=row.name, collective_id=row.collective.pk if row.collective else None,
+            kind=kind, before=RATING_LABELS.get(before, ""), after=RATING_LABELS.get(row.rating, ""),
+            source=record.source_label if record else ""))
 
 
 def _plan_rows(plan: HistoryPlan, table, matcher, titles: dict[str, Title], staff: list[Staff]) -> None:
@@ -656,7 +819,8 @@ def _diff(plan: HistoryPlan, titles: dict[str, Title], staff: list[Staff]) -> No
 
 @transaction.atomic
 def apply_history(*, plan: HistoryPlan, user: User | None) -> int:
-    """Write the plan, all or nothing; returns how many people changed (0 for the same file twice).
+    """Write the plan, all or nothing; returns how many people and collectives changed (0 for the
+    same file twice).
 
     Bulk statements: a few queries whatever the number of rows.
     """
@@ -718,7 +882,30 @@ def apply_history(*, plan: HistoryPlan, user: User | None) -> int:
     through = Initiative.authors.through
     through.objects.bulk_create([through(initiative_id=e["pk"], staff_id=s) for e in entries for s in e["new_authors"]],
                                 batch_size=1000)
-    return len(changing)
+    return len(changing) + _apply_collectives(plan, user)
+
+
+def _apply_collectives(plan: HistoryPlan, user: User | None) -> int:
+    """The collectives' results, with their history rows (simple_history)."""
+    rows = {(r.collective.pk if r.collective else None): r for r in plan.collective_rows}
+    create, update, remove = [], [], []
+    for d in plan.collective_diffs:
+        record, row = plan._collective_records.get(d.collective_id), rows[d.collective_id]
+        if d.kind == "add":
+            create.append(CollectiveRecord(unit=plan.unit, collective=row.collective, school_year=plan.school_year,
+                                           rating=row.rating, source=SOURCE))
+        elif d.kind == "change":
+            record.rating, record.source, record.updated_at = row.rating, SOURCE, timezone.now()
+            update.append(record)
+        elif d.kind == "remove":
+            remove.append(record.pk)
+    if create:
+        bulk_create_with_history(create, CollectiveRecord, default_user=user)
+    if update:
+        bulk_update_with_history(update, CollectiveRecord, ["rating", "source", "updated_at"], default_user=user)
+    if remove:
+        CollectiveRecord.objects.filter(pk__in=remove).delete()  # one history row each (post_delete)
+    return len(create) + len(update) + len(remove)
 
 
 def diffs_for_display(plan: HistoryPlan) -> dict:
@@ -728,6 +915,8 @@ def diffs_for_display(plan: HistoryPlan) -> dict:
         "notes": [str(n) for n in plan.notes],
         "counts": plan.counts(),
         "diffs": [d.as_dict() for d in plan.diffs],
+        "collective_counts": plan.collective_counts(),
+        "collective_diffs": [d.as_dict() for d in plan.collective_diffs],
         "fingerprint": plan.fingerprint() if plan.ok else "",
     }
 
@@ -768,7 +957,7 @@ def history_batch_preview(*, batch: ImportBatch, user: User | None) -> dict:
 
 @transaction.atomic
 def history_batch_confirm(*, batch_pk: int, user: User | None) -> int:
-    """Apply a previewed batch, all or nothing; returns how many people changed.
+    """Apply a previewed batch, all or nothing; returns how many people and collectives changed.
 
     The file is planned again against the data as it is now: if that is not what the preview
     showed, nothing is written (HistoryPreviewStale carries the new plan). A second click finds

@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from awards.models import AnnualRecord, Initiative, RecognisedTitle, Title
+from awards.models import AnnualRecord, CollectiveRecord, Initiative, RecognisedTitle, Title
 from config.sql import id_list
 from registrations.models import SchoolYear
-from units.models import Employment, Role, Staff, Unit, User
-from units.selectors import employed_during, units_visible_to
+from units import vntext
+from units.models import Collective, Employment, Role, Staff, Unit, User
+from units.selectors import employed_during, unit_as_of, units_visible_to
+
+# Names that mean the unit itself in a collectives' table (besides its own names), folded.
+UNIT_ITSELF = {"don vi", "truong", "co quan", "tap the don vi", "toan don vi", "toan truong"}
 
 
 @dataclass
@@ -60,6 +64,43 @@ def unit_history(user: User, unit: Unit, school_year: SchoolYear, labels: dict[s
         initiatives[link.staff_id].append(link.initiative)
     return [HistoryLine(s, records.get(s.pk), titles.get(s.pk, []), initiatives.get(s.pk, []), stt=i)
             for i, s in enumerate(staff, start=1)]
+
+
+def collectives_in_year(unit: Unit, school_year: SchoolYear) -> list[Collective]:
+    """The unit's teams that year: the active ones and any that the year's employments name. Two queries."""
+    named = set(Employment.objects.filter(employed_during(school_year.start_date, school_year.end_date), unit=unit)
+                .exclude(team_name="").values_list("team_name", flat=True).distinct())
+    return [c for c in Collective.objects.filter(unit=unit).order_by("name", "pk") if c.is_active or c.name in named]
+
+
+def unit_names(unit: Unit, school_year: SchoolYear) -> tuple[str, set[str]]:
+    """The unit's name that year, and every folded name that means the unit itself in the file."""
+    state = unit_as_of(unit, school_year.start_year)
+    name = state.name if state else unit.name
+    names = {vntext.fold(n) for n in (name, unit.name, unit.short_name, getattr(state, "short_name", "")) if n}
+    return name, names
+
+
+@dataclass
+class CollectiveLine:
+    name: str
+    collective: Collective | None  # None: the unit itself
+    record: CollectiveRecord | None
+
+
+def collective_history(unit: Unit, school_year: SchoolYear) -> list[CollectiveLine]:
+    """The unit itself, then its teams that year, each with its recorded result (five queries).
+
+    `unit` comes from the user's scope (get_unit_for_user_or_404).
+    """
+    name, _ = unit_names(unit, school_year)
+    records = {r.collective_id: r for r in CollectiveRecord.objects.filter(unit=unit, school_year=school_year)
+               .select_related("collective")}
+    teams = collectives_in_year(unit, school_year)
+    listed = {c.pk for c in teams}
+    # A result recorded for a team no longer active is still shown.
+    teams += [r.collective for r in records.values() if r.collective_id and r.collective_id not in listed]
+    return [CollectiveLine(name, None, records.get(None))] + [CollectiveLine(c.name, c, records.get(c.pk)) for c in teams]
 
 
 def can_import_history(user: User, unit: Unit) -> bool:

@@ -1,5 +1,6 @@
 """The history template of a unit and school year: one row per person who worked there, with
-what is recorded for them, drop-downs for the rating, the discipline and the initiative level.
+what is recorded for them, drop-downs for the rating, the discipline and the initiative level;
+and a sheet "Tập thể" with the unit itself and its teams that year and their own results.
 Uploading it back unchanged changes nothing.
 
 The form layout (header block, borders, frozen header, signature block) is the registration
@@ -16,8 +17,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from awards.history_import import DISCIPLINE_LABELS, LABELS, LEVEL_LABELS, RATING_LABELS, regime_of
-from awards.history_selectors import title_labels, unit_history
+from awards.history_import import (
+    COLLECTIVE_LABELS,
+    COLLECTIVE_SHEET,
+    DISCIPLINE_LABELS,
+    LABELS,
+    LEVEL_LABELS,
+    RATING_LABELS,
+    regime_of,
+)
+from awards.history_selectors import collective_history, title_labels, unit_history
 from awards.models import Title
 from registrations.importing.template import _form_sheet
 from registrations.models import SchoolYear
@@ -102,6 +111,7 @@ def history_template_workbook(unit: Unit, school_year: SchoolYear, user) -> byte
     for r in range(first, first + len(lines)):
         for key in ("months_worked", "maternity_months"):
             ws[f"{col[key]}{r}"].number_format = "0.0"
+    _collective_sheet(wb.create_sheet(COLLECTIVE_SHEET), unit, school_year, issuer=state.name if state else unit.name)
     # The titles of the year's regime, for reference (not read back: it has no "Họ và tên" column).
     ref = wb.create_sheet("Danh mục")
     ref.append(["Danh hiệu, hình thức (cá nhân)", "Viết tắt", "Mã"])
@@ -113,6 +123,8 @@ def history_template_workbook(unit: Unit, school_year: SchoolYear, user) -> byte
     ref.append([f"Chế độ pháp lý áp dụng cho năm học {school_year.code}: {regime.name if regime else '(chưa có)'}"])
     ref.append(["Xếp loại: " + ", ".join(f"{label} ({code})" for code, label in RATING_LABELS.items())])
     ref.append(["Cấp sáng kiến: " + ", ".join(LEVEL_LABELS.values())])
+    ref.append([f"Trang tính “{COLLECTIVE_SHEET}”: xếp loại của chính đơn vị và của từng tổ trong năm học (điều kiện "
+                "hoàn thành tốt nhiệm vụ của TTLĐTT, hoàn thành xuất sắc nhiệm vụ của TTLĐXS); để trống nếu chưa có."])
     ref.column_dimensions["A"].width = 48
     ref.column_dimensions["B"].width = 18
     wb.properties.creator = "Hệ thống thi đua - khen thưởng"
@@ -120,3 +132,20 @@ def history_template_workbook(unit: Unit, school_year: SchoolYear, user) -> byte
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _collective_sheet(ws, unit: Unit, school_year: SchoolYear, *, issuer: str) -> None:
+    """One row per collective (the unit, then its teams that year) with its recorded rating."""
+    lines = collective_history(unit, school_year)
+    data = tablib.Dataset(headers=[COLLECTIVE_LABELS[k] for k in ("stt", "collective_name", "rating")])
+    for i, line in enumerate(lines, start=1):
+        data.append([i, line.name, RATING_LABELS.get(line.record.rating, "") if line.record else ""])
+    _form_sheet(ws, issuer=issuer, parent=unit.parent.name if unit.parent else "",
+                title="KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CỦA TẬP THỂ", year=school_year, dataset=data, titles=[])
+    ws.column_dimensions["B"].width = 48
+    ws.column_dimensions["C"].width = 32
+    dv = DataValidation(type="list", formula1='"' + ",".join(RATING_LABELS.values()) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="Giá trị không có trong danh sách",
+                        error="Chọn một giá trị trong danh sách, hoặc để trống.")
+    dv.add(f"C8:C{8 + len(lines) + 50}")
+    ws.add_data_validation(dv)

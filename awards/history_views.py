@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from awards import history_import as hi
-from awards.history_selectors import can_import_history, title_labels, unit_history
+from awards.history_selectors import can_import_history, collective_history, title_labels, unit_history
 from awards.history_template import history_template_workbook
 from registrations.models import ImportBatch, SchoolYear
 from units.selectors import get_unit_for_user_or_404, unit_as_of
@@ -38,7 +38,7 @@ def history_page(request, unit_pk: int, year: str):
         "unit": unit, "state": unit_as_of(unit, school_year.start_year), "school_year": school_year,
         "regime": regime, "lines": lines, "can_import": can_import_history(request.user, unit),
         "recorded": sum(1 for line in lines if line.record), "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
-        "discipline_labels": hi.DISCIPLINE_LABELS,
+        "discipline_labels": hi.DISCIPLINE_LABELS, "collectives": collective_history(unit, school_year),
     })
 
 
@@ -89,7 +89,7 @@ def history_preview(request, unit_pk: int, year: str, batch_pk: int):
         except hi.HistoryImportError as exc:
             data = {**data, "errors": [str(p) for p in exc.problems]}
         else:
-            messages.success(request, f"Đã nhập tệp “{batch.file_name}”: {n} người có thay đổi." if n
+            messages.success(request, f"Đã nhập tệp “{batch.file_name}”: {n} người, tập thể có thay đổi." if n
                              else f"Tệp “{batch.file_name}” không làm thay đổi gì trong lịch sử thi đua.")
             return page_url
         batch.refresh_from_db()
@@ -101,5 +101,6 @@ def history_preview(request, unit_pk: int, year: str, batch_pk: int):
     return render(request, "awards/history_preview.html", {
         "unit": unit, "school_year": school_year, "batch": batch, "plan": data, "counts": data["counts"],
         "page": page, "show": show, "shows": SHOW, "stale": stale,
+        "collective_diffs": data.get("collective_diffs", []), "collective_counts": data.get("collective_counts", {}),
         "querystring": f"show={show}" if show in SHOW else "",
     })

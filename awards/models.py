@@ -123,6 +123,44 @@ class AnnualRecord(models.Model):
         return f"{self.staff_id} · {self.school_year_id}: {self.rating}"
 
 
+class CollectiveRecord(models.Model):
+    """A collective's own result for a school year: the unit itself (no collective) or one of its
+    teams. The collective titles read it (TTLĐTT: hoàn thành tốt nhiệm vụ; TTLĐXS: xuất sắc)."""
+
+    Rating = AnnualRecord.Rating
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="collective_records")
+    collective = models.ForeignKey("units.Collective", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="records", help_text="để trống: chính đơn vị")
+    school_year = models.ForeignKey("registrations.SchoolYear", on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField("xếp loại", max_length=8, choices=AnnualRecord.Rating.choices)
+    source = models.CharField("nguồn", max_length=16, default="import")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kết quả đánh giá tập thể"
+        verbose_name_plural = "kết quả đánh giá tập thể"
+        constraints = [
+            # Two conditions: PostgreSQL counts NULLs as distinct in a plain unique constraint.
+            models.UniqueConstraint(fields=["unit", "school_year"], condition=Q(collective__isnull=True),
+                                    name="collectiverecord_one_per_unit_year"),
+            models.UniqueConstraint(fields=["unit", "collective", "school_year"], condition=Q(collective__isnull=False),
+                                    name="collectiverecord_one_per_team_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.collective_id or '-'} · {self.school_year_id}: {self.rating}"
+
+    @property
+    def source_label(self) -> str:
+        return RESULT_SOURCES.get(self.source, self.source)
+
+
+# How a recorded result came in, as pages and reasons name it.
+RESULT_SOURCES = {"import": "nhập từ tệp Excel lịch sử thi đua", "demo": "dữ liệu mẫu"}
+
+
 class Initiative(models.Model):
     """A sáng kiến (or accepted research topic) and the level at which it was recognised."""
 

@@ -43,7 +43,8 @@ Interpretations where awards/data/titles.yaml and docs/rules-reference.md leave 
 * Collective: members "complete tasks" = rating >= HTNV; members with unknown rating may still
   become LĐTT/CSTĐCS, so shares are decided on lower/upper bounds; CSTĐCS members include
   holders of higher CSTĐ titles that year. `tasks_completed` applies unless the rule asks for a
-  collective rating (TTLDXS 2023: collective_rating HTXSNV).
+  collective rating (TTLDXS 2023: collective_rating HTXSNV); a collective rating alone decides it
+  (HTXSNV for TTLĐXS's "xuất sắc", HTTNV otherwise).
 * Unconfirmed: a rule with confirmed "false" flags every reason; a prerequisite whose note says
   UNCONFIRMED, the entries of UNCONFIRMED_CRITERIA / UNCONFIRMED_ROUTES and the adjacent-year
   route are flagged; Verdict.unconfirmed is also set when the rule is "partial".
@@ -831,14 +832,17 @@ def _share_passes(count: int, total: int, minimum: Fraction, strict: bool) -> bo
 def evaluate_collective(rule: TitleRule, members: Sequence[MemberFacts], start_year: int, *,
                         tasks_completed: bool | None = None, collective_rating: str | None = None,
                         judgements: Mapping[str, bool] | None = None,
-                        titles_from: str = "recognised") -> Verdict:
+                        titles_from: str = "recognised", result_note: str = "") -> Verdict:
     """Evaluate a collective title for a unit/team and school year.
 
     members: facts of every member for the year. tasks_completed: the collective completed its
     tasks/plan at the level the title requires (None = not assessed yet). collective_rating: the
-    collective's own rating (TTLDXS 2023 requires HTXSNV). titles_from: "recognised" (members'
-    titles are awards) or "registered" (they are the year's registrations, while registering:
-    the reasons say so, and a member not registered is not counted as a possible holder).
+    collective's own rating (TTLDXS 2023 requires HTXSNV); given without tasks_completed, it
+    decides that too (HTXSNV for TTLDXS "hoàn thành xuất sắc", HTTNV otherwise "hoàn thành tốt").
+    result_note: where the collective's result comes from (record, source), added to its reason.
+    titles_from: "recognised" (members' titles are awards) or "registered" (they are the year's
+    registrations, while registering: the reasons say so, and a member not registered is not
+    counted as a possible holder).
     """
     if titles_from not in ("recognised", "registered"):
         raise ValueError(f"titles_from must be 'recognised' or 'registered', got {titles_from!r}")
@@ -851,6 +855,10 @@ def evaluate_collective(rule: TitleRule, members: Sequence[MemberFacts], start_y
     label = year_label(start_year)
     article = rule.article
     rules = rule.member_rules
+    if tasks_completed is None and collective_rating is not None:
+        needed = "HTXSNV" if rule.code == "TTLDXS" else "HTTNV"
+        tasks_completed = RATING_RANK[collective_rating] >= RATING_RANK[needed]
+    noted = f" ({result_note})" if result_note else ""
     reasons: list[Reason] = []
     if rules is None:
         reasons.append(_manual_reason(rule, "criteria:manual", MANUAL_JUDGEMENT_KEY,
@@ -862,27 +870,29 @@ def evaluate_collective(rule: TitleRule, members: Sequence[MemberFacts], start_y
     if wanted:
         if collective_rating is None:
             reasons.append(Reason("collective_rating", "missing",
-                                  f"Chưa có xếp loại của tập thể năm học {label} (yêu cầu {wanted}).", article))
+                                  f"Chưa có xếp loại của tập thể năm học {label} (yêu cầu {wanted}"
+                                  f"{'; ' + result_note if result_note else ''}).", article))
         elif RATING_RANK[collective_rating] >= RATING_RANK[wanted]:
             reasons.append(Reason("collective_rating", "passed",
-                                  f"Tập thể được xếp loại {collective_rating} năm học {label}, đạt yêu cầu {wanted}.",
-                                  article))
+                                  f"Tập thể được xếp loại {collective_rating} năm học {label}, đạt yêu cầu {wanted}"
+                                  f"{noted}.", article))
         else:
             reasons.append(Reason("collective_rating", "failed",
-                                  f"Tập thể được xếp loại {collective_rating} năm học {label}, chưa đạt yêu cầu {wanted}.",
-                                  article))
+                                  f"Tập thể được xếp loại {collective_rating} năm học {label}, chưa đạt yêu cầu {wanted}"
+                                  f"{noted}.", article))
     else:
         level = "xuất sắc" if rule.code == "TTLDXS" else "tốt"
         if tasks_completed is None:
             reasons.append(Reason("tasks_completed", "missing",
-                                  f"Chưa có kết quả đánh giá tập thể hoàn thành {level} nhiệm vụ năm học {label}.",
-                                  article))
+                                  f"Chưa có kết quả đánh giá tập thể hoàn thành {level} nhiệm vụ năm học {label}"
+                                  f"{noted}.", article))
         elif tasks_completed:
             reasons.append(Reason("tasks_completed", "passed",
-                                  f"Tập thể hoàn thành {level} nhiệm vụ, kế hoạch năm học {label}.", article))
+                                  f"Tập thể hoàn thành {level} nhiệm vụ, kế hoạch năm học {label}{noted}.", article))
         else:
             reasons.append(Reason("tasks_completed", "failed",
-                                  f"Tập thể chưa hoàn thành {level} nhiệm vụ, kế hoạch năm học {label}.", article))
+                                  f"Tập thể chưa hoàn thành {level} nhiệm vụ, kế hoạch năm học {label}{noted}.",
+                                  article))
 
     total = len(members)
     member_keys = [k for k in ("all_members_complete_tasks", "min_share_ldtt", "min_cstdcs_members",

@@ -9,11 +9,13 @@ from registrations.models import SchoolYear
 from units.models import Unit
 
 KINDS = {"add": "thêm", "change": "sửa", "same": "không đổi"}
+COLLECTIVE_KINDS = {**KINDS, "remove": "xóa kết quả của"}
 
 
 class Command(BaseCommand):
-    help = ("Nhập lịch sử thi đua (xếp loại, danh hiệu đã đạt, sáng kiến, kỷ luật) của cán bộ một đơn vị "
-            "trong một năm học từ tệp Excel (tất cả hoặc không gì cả).")
+    help = ("Nhập lịch sử thi đua (xếp loại, danh hiệu đã đạt, sáng kiến, kỷ luật) của cán bộ một đơn vị, "
+            "và kết quả xếp loại của đơn vị, các tổ (trang tính “Tập thể”), trong một năm học từ tệp Excel "
+            "(tất cả hoặc không gì cả).")
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -49,6 +51,14 @@ class Command(BaseCommand):
             parts += [f"+ {t}" for t in d.titles_added] + d.titles_changed + [f"− {t}" for t in d.titles_removed]
             parts += [f"+ sáng kiến {i}" for i in d.initiatives_added] + d.initiatives_changed
             self.stdout.write(f"  dòng {d.row}: {KINDS[d.kind]} {d.name}: " + "; ".join(parts))
+        if plan.collective_diffs:
+            c = plan.collective_counts()
+            self.stdout.write(f"Tập thể: {len(plan.collective_diffs)}; thêm {c['add']}, sửa {c['change']}, "
+                              f"xóa {c['remove']}, không đổi {c['same']}.")
+            for d in plan.collective_diffs:
+                if d.kind != "same":
+                    self.stdout.write(f"  trang tính “{d.sheet}”, dòng {d.row}: {COLLECTIVE_KINDS[d.kind]} {d.name}: "
+                                      f"Xếp loại {d.before or '—'} → {d.after or '—'}")
         if options["dry_run"]:
             self.stdout.write("Chạy thử: không lưu gì.")
             return
@@ -58,4 +68,4 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(f"Lỗi: {problem}")
             raise CommandError("Không lưu gì.") from exc
-        self.stdout.write(f"Đã lưu: {n} người có thay đổi." if n else "Không có thay đổi nào.")
+        self.stdout.write(f"Đã lưu: {n} người, tập thể có thay đổi." if n else "Không có thay đổi nào.")

@@ -101,9 +101,8 @@ def load_catalogue(titles_path: Path = DATA / "titles.yaml", extra_path: Path = 
 
 def point_school_years() -> int:
     """School years created before their regime existed get it now (from the regimes' years)."""
-    from registrations.models import SchoolYear
-
     from awards.selectors import regime_governing
+    from registrations.models import SchoolYear
 
     n = 0
     for year in SchoolYear.objects.filter(regime__isnull=True):

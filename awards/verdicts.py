@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-
 from django.db.models import Count, Max, Sum
 
 from awards.catalogue import catalogue_structure

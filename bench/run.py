@@ -38,7 +38,9 @@ FULL = {"size": 1.0, "scale": 1.0, "curve": [1, 4, 16], "runs": 5, "import_rows"
 
 def bench_database_url(quick: bool, scale: float) -> str:
     """One database per (mode, scale), kept between runs: generated once, grown never."""
-    url = os.environ.get("DATABASE_URL", "")
+    # The user's DATABASE_URL, as given: setup_django replaces DATABASE_URL with the bench
+    # database's, and the scale curve's subprocesses must not append a second suffix to it.
+    url = os.environ.setdefault("BENCH_BASE_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
     suffix = f"_bench_{'q' if quick else 's'}{scale:g}".replace(".", "_")
     if not url or url.startswith("sqlite"):
         return f"sqlite:///{ROOT / 'bench' / ('bench' + suffix[6:] + '.sqlite3')}"

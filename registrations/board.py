@@ -85,18 +85,23 @@ def build_board(
     in_year = units_as_of(root, school_year.start_year)
     district_of = {unit_id: u.district_id for unit_id, u in in_year.items()}
 
-    dossiers = {
-        d.unit_id: d for d in RegistrationDossier.objects.filter(school_year=school_year, unit_id__in=id_list(district_of))
-    }
-    counts = (
-        Registration.objects.filter(dossier__in=id_list(d.pk for d in dossiers.values()))
-        .values("dossier__unit_id")
-        .annotate(
-            individual=Count("id", filter=Q(subject=Registration.Subject.STAFF)),
-            collective=Count("id", filter=~Q(subject=Registration.Subject.STAFF)),
-        )
-    )
-    by_unit = {c["dossier__unit_id"]: c for c in counts}
+    # The whole province: the year's rows, kept in Python to the tree's units (cheaper than an id
+    # list of every unit in SQL); a Phòng: only its units' rows. Only the fields the board shows.
+    whole = root.parent_id is None
+    dossier_rows = RegistrationDossier.objects.filter(school_year=school_year).only(
+        "id", "unit_id", "school_year_id", "status", "is_late", "submitted_at")
+    if not whole:
+        dossier_rows = dossier_rows.filter(unit_id__in=id_list(district_of))
+    dossiers = {d.unit_id: d for d in dossier_rows if d.unit_id in district_of}
+    unit_of = {d.pk: d.unit_id for d in dossiers.values()}
+    # Counted per dossier on the registrations alone (no join), from the year's covering index.
+    counts = Registration.objects.filter(school_year=school_year)
+    if not whole:
+        counts = counts.filter(dossier_id__in=id_list(unit_of))
+    counts = counts.values_list("dossier_id").annotate(
+        total=Count("*"), individual=Count("dossier", filter=Q(subject=Registration.Subject.STAFF))).order_by()
+    by_unit = {unit_of[dossier_id]: {"individual": individual, "collective": total - individual}
+               for dossier_id, total, individual in counts if dossier_id in unit_of}
     accounts = dict(
         User.objects.filter(unit_id__in=id_list(district_of), is_active=True)
         .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")

@@ -45,14 +45,6 @@ class SchoolYear(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    @property
-    def start_year(self) -> int:
-        return int(self.code[:4])
-
-    @property
-    def label(self) -> str:
-        return f"Năm học {self.code}"
-
     def save(self, *args, **kwargs):
         # Every way a year is created (seed_demo, bench, factories, the admin) gets its regime
         # from the regimes' years; later the Sở may point it elsewhere.
@@ -63,6 +55,14 @@ class SchoolYear(models.Model):
             if self.regime is not None and kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "regime"}
         super().save(*args, **kwargs)
+
+    @property
+    def start_year(self) -> int:
+        return int(self.code[:4])
+
+    @property
+    def label(self) -> str:
+        return f"Năm học {self.code}"
 
     def clean(self) -> None:
         match = SCHOOL_YEAR_CODE.match(self.code or "")
@@ -168,8 +168,9 @@ class Registration(models.Model):
                 name="registration_subject_matches",
             ),
         ]
-        # Covers the summary's aggregation (year → dossier → title) without reading the table.
-        indexes = [models.Index(fields=["school_year", "dossier", "title"], name="registration_year_dossier")]
+        # Covers the summary's and the board's counts (year → dossier → title, subject) without
+        # reading the table.
+        indexes = [models.Index(fields=["school_year", "dossier", "title", "subject"], name="registration_year_dossier")]
 
     def __str__(self) -> str:
         return f"{self.subject_name}: {self.title}"

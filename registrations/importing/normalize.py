@@ -34,6 +34,7 @@ import datetime
 import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 from units.vntext import fold, normalize_text
 
@@ -58,6 +59,20 @@ def clean_text(value) -> str:
     """Any cell value as NFC text, trimmed, one space between words; None -> ""."""
     if value is None:
         return ""
+    try:
+        return _clean_text_cached(value)
+    except TypeError:  # an unhashable value: worked out each time
+        return _clean_text(value)
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _clean_text_cached(value) -> str:
+    # Pure, and a sheet repeats positions, teams and titles thousands of times; the reader asks
+    # for the same cell more than once.
+    return _clean_text(value)
+
+
+def _clean_text(value) -> str:
     text = _strip_invisible(str(value))
     if _SOFT_HYPHEN in text and not _assess(normalize_text(text), "tcvn3")[1]:
         text = text.replace(_SOFT_HYPHEN, "")

@@ -17,7 +17,7 @@ from awards.catalogue_views import _defaults
 from awards.models import AnnualRecord, RecordedVerdict, Regime, Title
 from awards.selectors import regime_of, regime_titles
 from registrations import services
-from registrations.models import Registration, RegistrationDossier, SchoolYear
+from registrations.models import Registration, SchoolYear
 from tests.factories import StaffFactory, letters, school_year
 from units.models import Role
 

@@ -32,20 +32,27 @@ def _with_ladder(codes: set[str]) -> frozenset[str]:
 
 
 def members_in_year(unit_id: int, school_year: SchoolYear) -> dict[int, str]:
-    """Staff id -> the team they were in at this unit that year ('' = none). One query.
+    """Staff id -> the team they were in at this unit that year ('' = none). One query."""
+    return members_of_units([unit_id], school_year).get(unit_id, {})
+
+
+def members_of_units(unit_ids: list[int], school_year: SchoolYear) -> dict[int, dict[int, str]]:
+    """Unit id -> {staff id -> the team they were in at that unit that year ('' = none)}. One query.
 
     Whoever left or arrived during the year is a member for the part of it spent here; the
     latest employment of the year gives the team.
     """
-    rows = (Employment.objects.filter(employed_during(school_year.start_date, school_year.end_date), unit_id=unit_id)
-            .order_by("staff_id", "start_date").values_list("staff_id", "team_name"))
-    return dict(rows)
+    rows = (Employment.objects.filter(employed_during(school_year.start_date, school_year.end_date),
+                                      unit_id__in=id_list(unit_ids))
+            .order_by("unit_id", "staff_id", "start_date").values_list("unit_id", "staff_id", "team_name"))
+    out: dict[int, dict[int, str]] = defaultdict(dict)
+    for unit_id, staff_id, team in rows:
+        out[unit_id][staff_id] = team
+    return out
 
 
-def member_facts(staff_ids: list[int], school_year: SchoolYear, registered: Mapping[int, Registration]
-                 ) -> tuple[dict[int, engine.MemberFacts], dict[int, engine.MemberFacts], set[int]]:
-    """Each member's facts for the year, with titles from the registrations and from the recognised
-    titles, and who has recognised titles that year. Two queries."""
+def _year_facts(staff_ids: list[int], school_year: SchoolYear) -> tuple[dict[int, tuple], dict[int, set[str]]]:
+    """Rating and discipline, and recognised titles, of each person for the year. Two queries."""
     people = id_list(staff_ids)
     records = {
         staff_id: (rating or None, discipline or None)
@@ -56,6 +63,10 @@ def member_facts(staff_ids: list[int], school_year: SchoolYear, registered: Mapp
     for staff_id, code in RecognisedTitle.objects.filter(staff_id__in=people, school_year=school_year).values_list(
             "staff_id", "title_code"):
         recognised[staff_id].add(code)
+    return records, recognised
+
+
+def _facts(staff_ids, records, recognised, registered: Mapping[int, Registration]):
     by_registration, by_recognition = {}, {}
     for staff_id in staff_ids:
         rating, discipline = records.get(staff_id, (None, None))
@@ -64,7 +75,16 @@ def member_facts(staff_ids: list[int], school_year: SchoolYear, registered: Mapp
             rating=rating, titles=_with_ladder({reg.title.code} if reg is not None else set()), discipline=discipline)
         by_recognition[staff_id] = engine.MemberFacts(
             rating=rating, titles=_with_ladder(recognised.get(staff_id, set())), discipline=discipline)
-    return by_registration, by_recognition, set(recognised)
+    return by_registration, by_recognition
+
+
+def member_facts(staff_ids: list[int], school_year: SchoolYear, registered: Mapping[int, Registration]
+                 ) -> tuple[dict[int, engine.MemberFacts], dict[int, engine.MemberFacts], set[int]]:
+    """Each member's facts for the year, with titles from the registrations and from the recognised
+    titles, and who has recognised titles that year. Two queries."""
+    records, recognised = _year_facts(staff_ids, school_year)
+    by_registration, by_recognition = _facts(staff_ids, records, recognised, registered)
+    return by_registration, by_recognition, {i for i in staff_ids if recognised.get(i)}
 
 
 def collective_results(unit_id: int, school_year: SchoolYear) -> dict[int | None, CollectiveRecord]:
@@ -84,37 +104,54 @@ def collective_verdicts(registrations: list[Registration], school_year: SchoolYe
                         table: Mapping[tuple[str, str], engine.TitleRule]) -> dict[int, engine.Verdict]:
     """A verdict for each registration of the unit itself or one of its teams, by registration id.
 
-    Six queries at most (members, team names, the collectives' results, ratings, recognised
+    Five queries at most (members, team names, the collectives' results, ratings, recognised
     titles), none when the dossier has no collective registration.
     """
-    collective = [r for r in registrations if r.subject != Registration.Subject.STAFF
+    return collective_verdicts_of_units({unit_id: registrations}, school_year, regime, table)
+
+
+def collective_verdicts_of_units(registrations: Mapping[int, list[Registration]], school_year: SchoolYear,
+                                 regime: str, table: Mapping[tuple[str, str], engine.TitleRule]
+                                 ) -> dict[int, engine.Verdict]:
+    """collective_verdicts for many units' dossiers of one year at once (unit id -> its
+    registrations): the same five queries whatever the number of units (the demo seed)."""
+    wanted = {
+        unit_id: [r for r in regs if r.subject != Registration.Subject.STAFF
                   and getattr(table.get((regime, r.title.code)), "kind", None) == "collective"]
-    if not collective:
+        for unit_id, regs in registrations.items()
+    }
+    wanted = {unit_id: regs for unit_id, regs in wanted.items() if regs}
+    if not wanted:
         return {}
-    members = members_in_year(unit_id, school_year)
-    team_names = dict(Collective.objects.filter(unit_id=unit_id).values_list("pk", "name"))
-    results = collective_results(unit_id, school_year)
-    registered = {r.staff_id: r for r in registrations if r.subject == Registration.Subject.STAFF}
-    by_registration, by_recognition, recognised = member_facts(sorted(members), school_year, registered)
-    by_team: dict[str, list[int]] = defaultdict(list)
-    for staff_id, team in members.items():
-        by_team[team].append(staff_id)
+    units = sorted(wanted)
+    members = members_of_units(units, school_year)
+    team_names = dict(Collective.objects.filter(unit_id__in=id_list(units)).values_list("pk", "name"))
+    results = {(r.unit_id, r.collective_id): r for r in
+               CollectiveRecord.objects.filter(unit_id__in=id_list(units), school_year=school_year)}
+    records, recognised = _year_facts(sorted({s for m in members.values() for s in m}), school_year)
     out = {}
-    for r in collective:
-        if r.subject == Registration.Subject.UNIT:
-            ids = sorted(members)
-        else:
-            name = team_names.get(r.collective_id)
-            ids = sorted(by_team.get(name, [])) if name else []
-        # Titles recognised for the year once the collective's members have any; until then, the
-        # year's registrations (what the unit proposes).
-        if any(i in recognised for i in ids):
-            group, titles_from = [by_recognition[i] for i in ids], "recognised"
-        else:
-            group, titles_from = [by_registration[i] for i in ids], "registered"
-        record = results.get(r.collective_id if r.subject == Registration.Subject.COLLECTIVE else None)
-        out[r.pk] = engine.evaluate_collective(table[(regime, r.title.code)], group, school_year.start_year,
-                                               titles_from=titles_from,
-                                               collective_rating=record.rating if record else None,
-                                               result_note=result_note(record, school_year))
+    for unit_id, collective in wanted.items():
+        mine = members.get(unit_id, {})
+        registered = {r.staff_id: r for r in registrations[unit_id] if r.subject == Registration.Subject.STAFF}
+        by_registration, by_recognition = _facts(sorted(mine), records, recognised, registered)
+        by_team: dict[str, list[int]] = defaultdict(list)
+        for staff_id, team in mine.items():
+            by_team[team].append(staff_id)
+        for r in collective:
+            if r.subject == Registration.Subject.UNIT:
+                ids = sorted(mine)
+            else:
+                name = team_names.get(r.collective_id)
+                ids = sorted(by_team.get(name, [])) if name else []
+            # Titles recognised for the year once the collective's members have any; until then, the
+            # year's registrations (what the unit proposes).
+            if any(recognised.get(i) for i in ids):
+                group, titles_from = [by_recognition[i] for i in ids], "recognised"
+            else:
+                group, titles_from = [by_registration[i] for i in ids], "registered"
+            record = results.get((unit_id, r.collective_id if r.subject == Registration.Subject.COLLECTIVE else None))
+            out[r.pk] = engine.evaluate_collective(table[(regime, r.title.code)], group, school_year.start_year,
+                                                   titles_from=titles_from,
+                                                   collective_rating=record.rating if record else None,
+                                                   result_note=result_note(record, school_year))
     return out

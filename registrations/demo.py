@@ -3,7 +3,10 @@ current year in progress. Deterministic; bulk-inserted; synthetic people only.
 
 2020-2021 (closed):
 - the 13 THPT schools of the report get exactly their dossier counts (LĐTT/CSTĐCS/CSTĐ tỉnh,
-  cumulative), accepted by the Sở;
+  cumulative), accepted by the Sở, except THPT Tân An (the demo accounts' school): submitted and
+  waiting for the Sở, so that a reviewer meets the acceptance check (20 CSTĐCS for a cap of 13
+  from 90 LĐTT) and decides with a reason (awards.demo.seed_acceptances gives the accepted ones
+  what their acceptance left);
 - the units the report lists as having entered no registration data have no dossier;
 - the units it lists as having no collective registration have none;
 - every other unit has a dossier in a realistic mix of states, a few submitted late.
@@ -27,6 +30,8 @@ from units.models import Collective, Employment, Role, Unit, User
 from units.selectors import employed_during
 
 SEED = 20210412
+# Its 2020-2021 dossier waits for the Sở: the acceptance journey of the demo (README).
+AWAITING_THE_SO = "THPT-TANAN-TANAN"
 Status = RegistrationDossier.Status
 Action = DossierEvent.Action
 
@@ -112,6 +117,9 @@ def seed_year(year: SchoolYear, report: dict, *, current: bool, reviewers: dict[
             d.forwarded_at = submitted + datetime.timedelta(days=rng.randint(1, 5))
         if status == Status.ACCEPTED:
             d.accepted_at = (d.forwarded_at or submitted) + datetime.timedelta(days=rng.randint(2, 10))
+            if unit.code == AWAITING_THE_SO and not current:
+                # Drawn all the same, so that every other unit's dossier stays as it was.
+                d.status, d.accepted_at = Status.SUBMITTED, None
         if status == Status.RETURNED:
             d.returned_at = submitted + datetime.timedelta(days=rng.randint(1, 6))
             d.return_reason = rng.choice([

@@ -189,10 +189,12 @@ def acceptance_review(dossier: RegistrationDossier) -> AcceptanceReview:
     )
 
 
-def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) -> None:
+def override_rows(dossier, ineligible, quotas, *, user, reason: str, now) -> tuple[list, DossierEvent]:
+    """The overrides and the "Ghi đè" event an acceptance with a reason leaves (unsaved; the demo
+    seed writes the same rows in bulk)."""
     from awards.models import RegistrationOverride
 
-    RegistrationOverride.objects.bulk_create([
+    overrides = [
         RegistrationOverride(
             registration=v.registration, user=user, reason=reason,
             verdict={"status": v.verdict.status,
@@ -200,13 +202,22 @@ def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) ->
                                   "article": r.article} for r in v.verdict.reasons]},
         )
         for v in ineligible
-    ])
+    ]
     lines = [f"{v.registration.subject_name}: {v.registration.title.label}" for v in ineligible]
     lines += [q.message for q in quotas]
-    DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=dossier, action=Action.OVERRIDE, from_status=dossier.status, to_status=dossier.status,
         version=dossier.version, actor=user, at=now, comment=reason, changes=[{"subject": line} for line in lines],
     )
+    return overrides, event
+
+
+def _record_overrides(dossier, ineligible, quotas, *, user, reason: str, now) -> None:
+    from awards.models import RegistrationOverride
+
+    overrides, event = override_rows(dossier, ineligible, quotas, user=user, reason=reason, now=now)
+    RegistrationOverride.objects.bulk_create(overrides)
+    event.save()
 
 
 @transaction.atomic

@@ -455,6 +455,8 @@ class SeedResult:
     accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # username, role, unit, name
     dossiers: list = field(default_factory=list)  # (school year code, DemoDossierResult)
     history: object = None  # awards.demo.HistoryResult
+    collective_results: int = 0  # CollectiveRecord rows (awards.demo.seed_collective_results)
+    acceptances: object = None  # awards.demo.AcceptanceResult
     elapsed: float = 0.0
 
 
@@ -631,8 +633,11 @@ def seed_demo(*, today: datetime.date | None = None, csv_path: Path = UNITS_CSV,
         from registrations.demo import seed_demo_dossiers
 
         result.dossiers = seed_demo_dossiers(report, today)
-        from awards.demo import seed_history
+        from awards.demo import seed_acceptances, seed_collective_results, seed_history
 
         result.history = seed_history()
+        result.collective_results = seed_collective_results()
+        # Last: what the Sở's acceptances left needs the history the verdicts read.
+        result.acceptances = seed_acceptances()
     result.elapsed = time.monotonic() - started
     return result

@@ -223,7 +223,9 @@ def test_the_report_schools_have_their_dossier_counts(seeded):
         dossier = RegistrationDossier.objects.get(unit__code=code, school_year=year)
         summary = {t.code: n for t, n in reg_selectors.dossier_summary(reg_selectors.dossier_registrations(dossier), titles)}
         assert (summary["LDTT"], summary["CSTDCS"], summary["CSTD_TINH"]) == (ldtt, cstdcs, tinh), code
-        assert dossier.status == RegistrationDossier.Status.ACCEPTED
+        # THPT Tân An waits for the Sở: the demo's acceptance journey (tests/awards/test_demo_rules.py).
+        expected = "submitted" if code == "THPT-TANAN-TANAN" else "accepted"
+        assert dossier.status == expected, code
 
 
 def test_the_report_lists_shape_the_2020_dossiers(seeded):
@@ -250,7 +252,8 @@ def test_demo_dossier_timestamps_follow_the_workflow(seeded):
             assert d.submitted_at < d.forwarded_at
         if d.accepted_at:
             assert (d.forwarded_at or d.submitted_at) < d.accepted_at
-        assert d.events.count() == d.version + 1
+        # Every save and transition bumps the version; a "Ghi đè" is written at the acceptance's.
+        assert d.events.exclude(action="override").count() == d.version + 1
 
 
 def test_province_summary_of_the_demo_adds_up_and_shows_the_report_counts(seeded):

@@ -39,11 +39,17 @@ class Command(BaseCommand):
             h = result.history
             self.stdout.write(f"Lịch sử thi đua 2017-2020: {h.records} kết quả đánh giá, {h.titles} danh hiệu, "
                               f"{h.initiatives} sáng kiến.")
+        if result.collective_results:
+            self.stdout.write(f"Kết quả xếp loại của tập thể 2016-2020: {result.collective_results} đơn vị, tổ và năm học.")
         for code, r in result.dossiers:
             if r.skipped:
                 self.stdout.write(f"Hồ sơ đăng ký năm học {code}: đã có, bỏ qua.")
             else:
                 self.stdout.write(f"Hồ sơ đăng ký năm học {code}: {r.dossiers} hồ sơ, {r.registrations} đăng ký.")
+        a = result.acceptances
+        if a is not None and not a.skipped:
+            self.stdout.write(f"Hồ sơ Sở đã duyệt: {a.dossiers}, ghi nhận {a.recorded} kết luận điều kiện; "
+                              f"{a.overridden_dossiers} hồ sơ duyệt có ghi đè ({a.overrides} đăng ký), có lý do.")
 
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Tổng số trong cơ sở dữ liệu"))

@@ -4,13 +4,13 @@ reasons, and its quotas: the same functions as the dossier page (one source of n
 import csv
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from awards.quotas import dossier_quotas
 from awards.selectors import registrable_titles
 from awards.verdicts import STATUS_LABELS, verdicts_for
-from registrations.models import Registration, SchoolYear
-from units.models import Unit
+from registrations.models import Registration
+from units import cli
 
 MARKS = {"passed": "✓", "failed": "✗", "missing": "?"}
 NO_RULE = {"criterion": "rule", "result": "missing", "message": "Chưa có quy tắc xét cho danh hiệu này.", "source": ""}
@@ -21,17 +21,11 @@ class Command(BaseCommand):
             "kèm lý do và căn cứ, và các tỷ lệ tối đa.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", required=True, help="Năm học, ví dụ 2020-2021")
-        parser.add_argument("--unit", required=True, help="Mã đơn vị")
+        cli.add_unit_year_arguments(parser)
         parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
 
     def handle(self, *args, **options):
-        year = SchoolYear.objects.filter(code=options["year"]).first()
-        if year is None:
-            raise CommandError(f"Không có năm học “{options['year']}”.")
-        unit = Unit.objects.filter(code=options["unit"]).first()
-        if unit is None:
-            raise CommandError(f"Không có đơn vị “{options['unit']}”.")
+        unit, year = cli.unit_and_year(options)
         registrations = list(
             Registration.objects.filter(school_year=year, dossier__unit=unit)
             .select_related("staff", "title", "collective", "dossier__unit")

@@ -1,12 +1,9 @@
 """The same history import as the "Lịch sử thi đua" page's upload, from the command line."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from awards.history_import import HistoryImportError, apply_history, plan_history
-from registrations.models import SchoolYear
-from units.models import Unit
+from units import cli
 
 KINDS = {"add": "thêm", "change": "sửa", "same": "không đổi"}
 COLLECTIVE_KINDS = {**KINDS, "remove": "xóa kết quả của"}
@@ -18,28 +15,13 @@ class Command(BaseCommand):
             "(tất cả hoặc không gì cả).")
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--unit", required=True, help="Mã đơn vị, ví dụ THCS-TANAN-PHUONG5")
-        parser.add_argument("--year", required=True, help="Năm học, ví dụ 2019-2020")
+        cli.add_unit_year_arguments(parser, year_example="2019-2020", file=True)
         parser.add_argument("--dry-run", action="store_true", help="Chỉ xem trước, không lưu")
 
     def handle(self, *args, **options):
-        unit = Unit.objects.filter(code=options["unit"]).first()
-        if unit is None:
-            raise CommandError(f"Không có đơn vị mã “{options['unit']}”.")
-        year = SchoolYear.objects.filter(code=options["year"]).first()
-        if year is None:
-            raise CommandError(f"Không có năm học “{options['year']}”.")
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"Không tìm thấy tệp “{path}”.")
-        plan = plan_history(path.read_bytes(), unit=unit, school_year=year, user=None)
-        for note in plan.notes:
-            self.stdout.write(f"Ghi chú: {note}")
-        if not plan.ok:
-            for error in plan.errors:
-                self.stderr.write(f"Lỗi: {error}")
-            raise CommandError(f"Có {len(plan.errors)} lỗi; không lưu gì.")
+        unit, year = cli.unit_and_year(options)
+        plan = plan_history(cli.read_file(options), unit=unit, school_year=year, user=None)
+        cli.report_plan(self, plan)
         counts = plan.counts()
         self.stdout.write(f"{unit.short_name}, năm học {year.code}: {len(plan.rows)} người; thêm {counts['add']}, "
                           f"sửa {counts['change']}, không đổi {counts['same']}.")
@@ -65,7 +47,5 @@ class Command(BaseCommand):
         try:
             n = apply_history(plan=plan, user=None)
         except HistoryImportError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"Lỗi: {problem}")
-            raise CommandError("Không lưu gì.") from exc
+            raise cli.refused(self, exc) from exc
         self.stdout.write(f"Đã lưu: {n} người, tập thể có thay đổi." if n else "Không có thay đổi nào.")

@@ -143,11 +143,9 @@ class DossierBlocked(DossierError):
     """
 
     def __init__(self, ineligible: list, quotas: list):
-        super().__init__(
-            f"Có {len(ineligible)} đăng ký chưa đủ điều kiện"
-            + (f" và {len(quotas)} chỉ tiêu vượt tỷ lệ" if quotas else "")
-            + ": cần ghi rõ lý do nếu vẫn duyệt."
-        )
+        parts = ([f"{len(ineligible)} đăng ký chưa đủ điều kiện"] if ineligible else []) + (
+            [f"{len(quotas)} chỉ tiêu vượt tỷ lệ"] if quotas else [])
+        super().__init__(f"Có {' và '.join(parts)}: cần ghi rõ lý do nếu vẫn duyệt.")
         self.ineligible, self.quotas = ineligible, quotas
 
 

@@ -277,3 +277,15 @@ def test_check_eligibility_command_gives_the_same_verdicts_as_the_page(tree, yea
     text = io.StringIO()
     call_command("check_eligibility", "--year", year.code, "--unit", "THPT-X", stdout=text)
     assert "Phạm Thị Xuân — CSTĐ tỉnh: Chưa đủ điều kiện" in text.getvalue()
+
+
+@pytest.mark.parametrize("ineligible, quotas, expected", [
+    ([1], [], "Có 1 đăng ký chưa đủ điều kiện: cần ghi rõ lý do nếu vẫn duyệt."),
+    ([], [1], "Có 1 chỉ tiêu vượt tỷ lệ: cần ghi rõ lý do nếu vẫn duyệt."),
+    ([1, 2], [1], "Có 2 đăng ký chưa đủ điều kiện và 1 chỉ tiêu vượt tỷ lệ: cần ghi rõ lý do nếu vẫn duyệt."),
+])
+def test_the_blocking_message_names_only_what_blocks(ineligible, quotas, expected):
+    """THPT Tân An is blocked by its quota alone: "Có 0 đăng ký chưa đủ điều kiện" said nothing."""
+    from registrations.services import DossierBlocked
+
+    assert str(DossierBlocked(ineligible, quotas)) == expected

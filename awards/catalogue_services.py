@@ -11,6 +11,7 @@ import copy
 import re
 
 from django.db import transaction
+from simple_history.utils import bulk_update_with_history
 
 from awards.models import Regime, Title
 from awards.rules import engine
@@ -108,9 +109,21 @@ def school_year_set_regime(*, school_year, regime: Regime, user) -> int:
     from registrations.models import Registration, SchoolYear
 
     _require_editor(user)
+    from registrations.models import RegistrationDossier
+
     school_year = SchoolYear.objects.select_for_update().get(pk=school_year.pk)
     if school_year.regime_id == regime.pk:
         return 0
+    # A year already judged stays under the law it was judged by: its accepted dossiers' caps and
+    # the verdicts of the rest would change with no trace (the quota page refuses closed years too).
+    if school_year.status == SchoolYear.Status.CLOSED:
+        raise CatalogueError({"regime": f"Năm học {school_year.code} đã kết thúc: không thể đổi chế độ pháp lý."})
+    accepted = RegistrationDossier.objects.filter(school_year=school_year,
+                                                  status=RegistrationDossier.Status.ACCEPTED).count()
+    if accepted:
+        raise CatalogueError({"regime": (
+            f"Năm học {school_year.code} đã có {accepted} hồ sơ được Sở duyệt theo chế độ hiện hành: "
+            "không thể đổi chế độ pháp lý.")})
     regs = Registration.objects.filter(school_year=school_year)
     used = set(regs.values_list("title__code", flat=True))
     targets = {t.code: t for t in Title.objects.filter(regime=regime, code__in=used)}
@@ -119,9 +132,16 @@ def school_year_set_regime(*, school_year, regime: Regime, user) -> int:
         raise CatalogueError({"regime": (
             f"Năm học {school_year.code} có đăng ký danh hiệu {', '.join(missing)} không có trong "
             f"chế độ “{regime.name}”: thêm danh hiệu đó vào chế độ trước, hoặc chọn chế độ khác.")})
-    moved = 0
-    for code, target in targets.items():
-        moved += regs.filter(title__code=code).exclude(title=target).update(title=target)
+    # Saved with their history rows: who moved every registration, and from which title.
+    changed = []
+    for r in regs.select_related("title"):
+        target = targets[r.title.code]
+        if r.title_id != target.pk:
+            r.title = target
+            changed.append(r)
+    if changed:
+        bulk_update_with_history(changed, Registration, ["title"], batch_size=2000, default_user=user)
+    moved = len(changed)
     school_year.regime = regime
     school_year.save(update_fields=["regime"])
     return moved

@@ -275,6 +275,35 @@ def test_a_school_year_pointed_at_another_regime_is_evaluated_under_it(tree, yea
     assert {v.verdict.regime for v in found.values()} == {"2023"} and {v.status for v in found.values()} == {"ineligible"}
 
 
+def test_moving_a_year_to_another_regime_keeps_each_registrations_history(tree, year, rated, dept_admin):
+    regime_2023 = Regime.objects.get(code="2023")
+    moved = catalogue_services.school_year_set_regime(school_year=year, regime=regime_2023, user=dept_admin)
+    registrations = list(Registration.objects.filter(school_year=year))
+    assert moved == len(registrations) > 0
+    for r in registrations:
+        last = r.history.order_by("-history_date", "-history_id").first()
+        assert last.history_type == "~" and last.title_id == r.title_id and last.history_user == dept_admin
+
+
+@pytest.mark.parametrize("state", ["closed", "accepted"])
+def test_a_judged_year_cannot_move_to_another_regime(tree, year, rated, dept_admin, login, state):
+    """Its accepted dossiers' caps and verdicts were decided under the regime it has."""
+    from registrations.models import RegistrationDossier
+
+    if state == "closed":
+        SchoolYear.objects.filter(pk=year.pk).update(status=SchoolYear.Status.CLOSED)
+        expected = "đã kết thúc: không thể đổi chế độ pháp lý"
+    else:
+        RegistrationDossier.objects.filter(school_year=year).update(status=RegistrationDossier.Status.ACCEPTED)
+        expected = "hồ sơ được Sở duyệt theo chế độ hiện hành"
+    before = set(Registration.objects.filter(school_year=year).values_list("pk", "title_id"))
+    response = login(dept_admin).post(reverse("catalogue_home"),
+                                      {"school_year": year.pk, "regime": Regime.objects.get(code="2023").pk}, follow=True)
+    assert expected in response.content.decode()
+    assert SchoolYear.objects.get(pk=year.pk).regime.code == "2017"
+    assert set(Registration.objects.filter(school_year=year).values_list("pk", "title_id")) == before
+
+
 def test_school_years_get_their_regime_whenever_created(db):
     before = school_year("2019-2020")
     assert before.regime_id is None  # no catalogue yet

@@ -176,6 +176,8 @@ def dossier_action(request, unit_pk: int, year: str, action: str):
             raise PermissionDenied(str(exc)) from exc
         except services.DossierBlocked as exc:
             blocked = exc
+            # Posted without a reason: say so at the field, or the same page comes back unexplained.
+            form.add_error("override_reason", "Hãy ghi lý do vẫn duyệt: hồ sơ có đăng ký chưa đủ điều kiện hoặc vượt tỷ lệ.")
         except services.DossierError as exc:
             messages.error(request, str(exc))
             return redirect(page)

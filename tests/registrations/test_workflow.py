@@ -77,6 +77,10 @@ def test_the_so_cannot_accept_over_quota_or_ineligible_without_a_reason(dossier_
     page = client.get(url)
     assert "cần ghi rõ lý do nếu vẫn duyệt" in page.content.decode()
     version = RegistrationDossier.objects.get(pk=dossier_x.pk).version
+    # Posted without a reason: refused, and the field says why (not the same page again, unexplained).
+    blank = client.post(url, {"version": version, "comment": "", "override_reason": "   "}).content.decode()
+    assert "Hãy ghi lý do vẫn duyệt" in blank and "is-invalid" in blank
+    assert RegistrationDossier.objects.get(pk=dossier_x.pk).status == Status.SUBMITTED
     client.post(url, {"version": version, "comment": "", "override_reason": "Tỷ lệ được Sở chấp thuận riêng"})
     assert RegistrationDossier.objects.get(pk=dossier_x.pk).status == Status.ACCEPTED
     event = dossier_x.events.get(action=Action.OVERRIDE)

@@ -20,12 +20,19 @@ def _ancestor_ids(unit: Unit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
-def province_rules(unit: Unit, school_year: SchoolYear) -> dict[str, QuotaRule]:
+def province_rules(unit: Unit, school_year: SchoolYear, as_of=None) -> dict[str, QuotaRule]:
     """The Sở's rules for the year that govern `unit` (the Sở above it, or itself), by title code.
 
-    One query: the unit's ancestors are in its materialized path.
+    One query: the unit's ancestors are in its materialized path. `as_of` (an accepted dossier's
+    acceptance time): the rules as they stood then, from their history — a cap set or changed
+    after the Sở accepted a dossier does not judge that dossier again.
     """
-    rules = QuotaRule.objects.filter(school_year=school_year, scope_id__in=_ancestor_ids(unit),
+    ancestors = _ancestor_ids(unit)
+    if as_of is not None:
+        departments = Unit.objects.filter(pk__in=ancestors, kind=Unit.Kind.DEPARTMENT).values_list("pk", flat=True)
+        rules = QuotaRule.history.as_of(as_of).filter(school_year_id=school_year.pk, scope_id__in=list(departments))
+        return {rule.title_code: rule for rule in rules}
+    rules = QuotaRule.objects.filter(school_year=school_year, scope_id__in=ancestors,
                                      scope__kind=Unit.Kind.DEPARTMENT).order_by("scope__depth")
     # The nearest Sở wins should there ever be two on the way up (there is one per tree).
     return {rule.title_code: rule for rule in rules}
@@ -75,21 +82,22 @@ class QuotaLine:
 
 
 def quota_lines(cumulative_counts: dict[str, int], school_year: SchoolYear, unit: Unit | None,
-                regime_code: str | None, table) -> list[QuotaLine]:
+                regime_code: str | None, table, as_of=None) -> list[QuotaLine]:
     """Quotas for one unit from its cumulative counts (engine.check_quotas with the province's rules)."""
     if regime_code is None:
         return []
-    rules = province_rules(unit, school_year) if unit is not None else {}
+    rules = province_rules(unit, school_year, as_of=as_of) if unit is not None else {}
     results = engine.check_quotas(table, cumulative_counts, regime_code,
                                   overrides=engine_overrides(rules, regime_code))
     return [QuotaLine(r, rules.get(r.code)) for r in results]
 
 
 def dossier_quotas(unit: Unit, school_year: SchoolYear, registrations: list[Registration],
-                   titles: list[Title]) -> tuple[list[tuple[Title, int]], list[QuotaLine]]:
-    """The dossier summary (cumulative counts) and the quota lines computed from it."""
+                   titles: list[Title], *, accepted_at=None) -> tuple[list[tuple[Title, int]], list[QuotaLine]]:
+    """The dossier summary (cumulative counts) and the quota lines computed from it; for an
+    accepted dossier (`accepted_at`), under the province's rules as they stood at acceptance."""
     from awards.verdicts import quota_results
     from registrations.selectors import dossier_summary
 
     summary = dossier_summary(registrations, titles)
-    return summary, quota_results({t.code: n for t, n in summary}, school_year, unit=unit)
+    return summary, quota_results({t.code: n for t, n in summary}, school_year, unit=unit, as_of=accepted_at)

@@ -187,7 +187,7 @@ def verdicts_for(registrations: list[Registration], school_year: SchoolYear,
     return out
 
 
-def quota_results(cumulative_counts: dict[str, int], school_year: SchoolYear, unit=None) -> list:
+def quota_results(cumulative_counts: dict[str, int], school_year: SchoolYear, unit=None, as_of=None) -> list:
     """Quota lines (awards.quotas.QuotaLine) for a unit's cumulative counts: the regime's national
     cap and, for `unit`, its Sở's tighter rule for the year (the stricter applies)."""
     from awards.quotas import quota_lines
@@ -195,4 +195,4 @@ def quota_results(cumulative_counts: dict[str, int], school_year: SchoolYear, un
     regime = regime_of(school_year)
     if regime is None:
         return []
-    return quota_lines(cumulative_counts, school_year, unit, regime.code, rules())
+    return quota_lines(cumulative_counts, school_year, unit, regime.code, rules(), as_of=as_of)

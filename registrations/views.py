@@ -14,7 +14,7 @@ from awards.verdicts import verdicts_for
 from registrations import selectors, services
 from registrations.forms import TransitionForm, entries_from_post, field_changed
 from registrations.middleware import PENDING_KEY
-from registrations.models import RegistrationDossier, SchoolYear
+from registrations.models import DossierEvent, RegistrationDossier, SchoolYear
 from units.models import Unit
 from units.selectors import unit_as_of
 
@@ -117,7 +117,14 @@ def dossier_page(request, unit_pk: int, year: str):
         for row in collective_rows:
             overlay(row, "u" if row.subject == "unit" else f"c_{row.subject_id}")
     titles = list(registrable_titles(school_year))
-    summary, quotas = dossier_quotas(unit, school_year, registrations, titles)
+    accepted = dossier is not None and dossier.status == RegistrationDossier.Status.ACCEPTED
+    # An accepted dossier is judged under the province's caps as they stood at its acceptance.
+    summary, quotas = dossier_quotas(unit, school_year, registrations, titles,
+                                     accepted_at=dossier.accepted_at if accepted else None)
+    timeline = selectors.dossier_timeline(dossier)
+    # An exceeded cap the Sở accepted anyway shows the reviewer's reason next to it, every time.
+    quota_override = next((e for e in reversed(timeline) if e.action == DossierEvent.Action.OVERRIDE), None) \
+        if accepted and any(q.exceeded for q in quotas) else None
     return render(request, "registrations/dossier_page.html", {
         "unit": unit,
         "state": unit_as_of(unit, school_year.start_year),
@@ -131,7 +138,8 @@ def dossier_page(request, unit_pk: int, year: str):
         "collective_titles": [t for t in titles if t.kind == "collective"],
         "summary": summary,
         "quotas": quotas,
-        "timeline": selectors.dossier_timeline(dossier),
+        "timeline": timeline,
+        "quota_override": quota_override,
         "transitions": services.available_transitions(user, dossier),
         "version": conflict.current_version if conflict else (dossier.version if dossier else 0),
         "conflict": conflict,

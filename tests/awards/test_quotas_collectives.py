@@ -285,6 +285,37 @@ def test_a_province_quota_blocks_acceptance(tree, year, catalogue, officer_x, st
     assert [q.code for q in exc.value.quotas] == ["CSTDCS"]
 
 
+def test_an_accepted_dossier_keeps_the_caps_it_was_accepted_under_and_shows_the_override(
+        tree, year, catalogue, officer_x, staff_x, dept_reviewer, dept_admin, login):
+    """A cap set (or tightened) after the Sở accepted a dossier does not judge it again; an
+    exceeded cap accepted with a reason shows that reason next to the quota, every time."""
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    dossier = register(tree["x"], year, officer_x, [(p, "CSTDCS" if i < 2 else "LDTT") for i, p in enumerate(staff_x[:10])])
+    services.dossier_transition(dossier, action=Action.SUBMIT, user=officer_x)
+    now = timezone.now()
+    with freeze_time(now):
+        services.dossier_transition(dossier, action=Action.ACCEPT, user=dept_reviewer,
+                                    override_reason="Hai giáo viên dạy giỏi cấp tỉnh, Sở chấp thuận")
+    dossier.refresh_from_db()
+    assert dossier.status == RegistrationDossier.Status.ACCEPTED
+    page = login(officer_x).get(reverse("dossier_page", args=[tree["x"].pk, year.code])).content.decode()
+    assert "Sở đã duyệt vượt tỷ lệ" in page and "Hai giáo viên dạy giỏi cấp tỉnh, Sở chấp thuận" in page
+    # Two days later the Sở sets its own 5% cap (10 LĐTT → 0 allowed; the national 15% allows 1).
+    with freeze_time(now + timezone.timedelta(days=2)):
+        set_rule(dept_admin, year, percent="5")
+    registrations = list(dossier.registrations.select_related("title"))
+    titles = list(registrable_titles(year))
+    at_acceptance = {q.code: q for q in dossier_quotas(dossier.unit, year, registrations, titles,
+                                                      accepted_at=dossier.accepted_at)[1]}
+    today = {q.code: q for q in dossier_quotas(dossier.unit, year, registrations, titles)[1]}
+    assert at_acceptance["CSTDCS"].applied == "national" and today["CSTDCS"].applied == "province"
+    # And the page (which judges an accepted dossier as at its acceptance) agrees.
+    page = login(officer_x).get(reverse("dossier_page", args=[tree["x"].pk, year.code])).content.decode()
+    assert "(của tỉnh)" not in page
+
+
 @pytest.mark.parametrize("who, reason, error", [
     ("dept_admin", "Đã xem xét", services.DossierForbidden),
     ("reviewer_a", "Đã xem xét", services.DossierForbidden),

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from awards.quotas import dossier_quotas
 from awards.selectors import registrable_titles
 from awards.verdicts import STATUS_LABELS, verdicts_for
-from registrations.models import Registration
+from registrations.models import Registration, RegistrationDossier
 from units import cli
 
 MARKS = {"passed": "✓", "failed": "✗", "missing": "?"}
@@ -35,7 +35,9 @@ class Command(BaseCommand):
         registrations.sort(key=lambda r: (order[r.subject], r.staff.sort_key if r.staff_id else "",
                                           r.collective.name if r.collective_id else "", r.pk))
         verdicts = verdicts_for(registrations, year, unit=unit)
-        _, quotas = dossier_quotas(unit, year, registrations, list(registrable_titles(year)))
+        dossier = RegistrationDossier.objects.filter(unit=unit, school_year=year).first()
+        accepted_at = dossier.accepted_at if dossier and dossier.status == RegistrationDossier.Status.ACCEPTED else None
+        _, quotas = dossier_quotas(unit, year, registrations, list(registrable_titles(year)), accepted_at=accepted_at)
         getattr(self, f"_{options['format']}")(unit, year, registrations, verdicts, quotas)
 
     def _json(self, unit, year, registrations, verdicts, quotas):

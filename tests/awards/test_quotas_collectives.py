@@ -342,6 +342,12 @@ def test_check_eligibility_json_has_the_contracts_shape_and_the_pages_numbers(tr
     register(tree["x"], year, officer_x, [(p, "CSTDCS" if i < 3 else "LDTT") for i, p in enumerate(staff_x[:10])],
              collectives=[(Subject.UNIT, None, "TTLDTT"), (Subject.COLLECTIVE, toan.pk, "TTLDTT")])
     set_rule(dept_admin, year, percent="5")  # stricter than 15%: 0 of 10 LĐTT
+    # LĐTT marked "not confirmed" (as the reference marks some entries): every LĐTT reason says so.
+    from awards import verdicts as verdicts_module
+    from awards.models import Title
+
+    Title.objects.filter(regime__code="2017", code="LDTT").update(confirmed="false")
+    verdicts_module.clear_rules_cache()
     out = io.StringIO()
     call_command("check_eligibility", "--year", year.code, "--unit", "THPT-X", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
@@ -367,4 +373,15 @@ def test_check_eligibility_json_has_the_contracts_shape_and_the_pages_numbers(tr
     # The page shows the same verdicts.
     text = io.StringIO()
     call_command("check_eligibility", "--year", year.code, "--unit", "THPT-X", stdout=text)
-    assert "Tỷ lệ CSTDCS: 3 / 0" in text.getvalue() and "Tổ Toán — TTLĐTT: Thiếu dữ liệu" in text.getvalue()
+    assert "Tỷ lệ CSTĐCS: 3 / 0" in text.getvalue() and "Tổ Toán — TTLĐTT: Thiếu dữ liệu" in text.getvalue()
+    # Unconfirmed sources are marked as the page marks them, reason by reason.
+    from awards.verdicts import verdicts_for
+
+    registrations = list(Registration.objects.filter(school_year=year, dossier__unit=tree["x"])
+                         .select_related("staff", "title", "collective", "dossier__unit"))
+    engine_flags = sorted((r.subject_name, x.criterion, x.unconfirmed)
+                          for r, v in ((r, verdicts_for(registrations, year, unit=tree["x"])[r.pk]) for r in registrations)
+                          for x in v.verdict.reasons)
+    json_flags = sorted((v["subject"], x["criterion"], x["source"].endswith("(chưa xác nhận)"))
+                        for v in data["verdicts"] for x in v["reasons"])
+    assert json_flags == engine_flags and any(flag for *_, flag in engine_flags)

@@ -89,7 +89,7 @@ def history_preview(request, unit_pk: int, year: str, batch_pk: int):
         except hi.HistoryImportError as exc:
             data = {**data, "errors": [str(p) for p in exc.problems]}
         else:
-            messages.success(request, f"Đã nhập tệp “{batch.file_name}”: {n} người, tập thể có thay đổi." if n
+            messages.success(request, f"Đã nhập tệp “{batch.file_name}”: {n} cán bộ hoặc tập thể có thay đổi." if n
                              else f"Tệp “{batch.file_name}” không làm thay đổi gì trong lịch sử thi đua.")
             return page_url
         batch.refresh_from_db()

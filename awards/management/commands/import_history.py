@@ -48,4 +48,4 @@ class Command(BaseCommand):
             n = apply_history(plan=plan, user=None)
         except HistoryImportError as exc:
             raise cli.refused(self, exc) from exc
-        self.stdout.write(f"Đã lưu: {n} người, tập thể có thay đổi." if n else "Không có thay đổi nào.")
+        self.stdout.write(f"Đã lưu: {n} cán bộ hoặc tập thể có thay đổi." if n else "Không có thay đổi nào.")

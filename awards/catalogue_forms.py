@@ -44,8 +44,21 @@ DISCIPLINE_TEXT = "disciplined khiển trách or higher in the period"
 # Keys the page edits as fields; the rest of criteria goes to the "advanced" JSON.
 STRUCTURED = {"conferred_by", "min_rating", "prerequisites", "alternatives", "initiative_level", "quota",
               "evaluation_period", "disqualifiers", "article"}
-# Copies of the title's own columns inside criteria (the columns win): kept, never shown.
-HIDDEN = {"regime", "kind", "category", "source", "confirmed"}
+# Copies of the title's own columns inside criteria (the columns win), and the regime a copied
+# regime's built-in tables come from (set when the regime is created): kept, never shown.
+HIDDEN = {"regime", "kind", "category", "source", "confirmed", "based_on"}
+# What "Nâng cao" may hold: the other keys awards/rules/engine.py load_rules reads (name_vi, notes,
+# code come from the title's columns). Anything else would be saved and silently ignored.
+ADVANCED = {"member_rules", "disqualifiers"}
+# The keys evaluate_collective reads inside member_rules.
+MEMBER_RULES = {"collective_rating", "all_members_complete_tasks", "min_share_ldtt", "share_strictly_greater",
+                "min_cstdcs_members", "max_member_discipline"}
+
+# Django's Vietnamese catalogue says "Nhập một số tổng thể." for a whole number and puts a space
+# before the period of the min/max messages ("… 100 ."): the catalogue's number fields say it right.
+INT_ERRORS = {"invalid": "Nhập một số nguyên.",
+              "min_value": "Giá trị phải lớn hơn hoặc bằng %(limit_value)s.",
+              "max_value": "Giá trị phải nhỏ hơn hoặc bằng %(limit_value)s."}
 
 
 def _confirmed_out(value: str):
@@ -85,18 +98,32 @@ class PrerequisiteForm(forms.Form):
     group = forms.ChoiceField(label="Nhóm", choices=GROUP_CHOICES, initial="0")
     code = forms.ChoiceField(label="Danh hiệu, điều kiện", choices=())
     consecutive_years = forms.IntegerField(label="Số năm liên tục", min_value=0, max_value=30, initial=0,
-                                           required=False)
-    count = forms.IntegerField(label="Số lần", min_value=1, max_value=30, required=False)
-    window_years = forms.IntegerField(label="Trong số năm học gần nhất", min_value=1, max_value=30, required=False)
+                                           required=False, error_messages=INT_ERRORS)
+    count = forms.IntegerField(label="Số lần", min_value=1, max_value=30, required=False, error_messages=INT_ERRORS)
+    window_years = forms.IntegerField(label="Trong số năm học gần nhất", min_value=1, max_value=30, required=False,
+                                      error_messages=INT_ERRORS)
     note = forms.CharField(label="Ghi chú", max_length=300, required=False)
 
-    def __init__(self, *args, codes=(), **kwargs):
+    def __init__(self, *args, codes=(), row=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.row = row
         self.fields["code"].choices = [("", "—")] + list(codes)
 
     def clean(self):
         data = super().clean()
-        if data.get("window_years") and not data.get("count"):
+        consecutive, count, window = data.get("consecutive_years"), data.get("count"), data.get("window_years")
+        row = (lambda m: f"Dòng {self.row}: {m}") if self.row else (lambda m: m[0].upper() + m[1:])
+        # The engine reads one way per row and consecutive years win, so a count on the same row is
+        # dropped silently. Allowed only when the consecutive run already implies it (N consecutive
+        # years ending now give min(N, window) times), as the shipped CSTĐCS rows "1 năm, 1 lần" do.
+        implied = count is not None and count <= consecutive and (window is None or count <= window)
+        if consecutive and (count or window) and not implied:
+            self.add_error(None, row("không ghi cùng lúc “Số năm liên tục” và “Số lần”/“Trong số năm học gần "
+                                     "nhất”; mỗi dòng chỉ một cách tính (tách thành hai dòng nếu cần cả hai)."))
+        elif count and window and count > window:
+            self.add_error(None, row(f"“Số lần” ({count}) không thể lớn hơn “Trong số năm học gần nhất” "
+                                     f"({window}): mỗi năm học đạt nhiều nhất một lần."))
+        if window and not count:
             self.add_error("count", "Khi ghi “trong số năm học gần nhất” thì phải ghi số lần.")
         if not data.get("code") and self.has_changed():
             self.add_error("code", "Chọn danh hiệu hoặc điều kiện.")
@@ -150,7 +177,14 @@ class ConferrerForm(forms.Form):
         return out
 
 
-PrerequisiteFormSet = forms.formset_factory(PrerequisiteForm, extra=3, can_delete=True, max_num=40)
+class _RowsFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # Row numbers as the page shows them, for messages that name the row.
+        return {**super().get_form_kwargs(index), "row": index + 1 if index is not None else None}
+
+
+PrerequisiteFormSet = forms.formset_factory(PrerequisiteForm, formset=_RowsFormSet, extra=3, can_delete=True,
+                                            max_num=40)
 ConferrerFormSet = forms.formset_factory(ConferrerForm, extra=1, can_delete=True, max_num=20)
 
 
@@ -166,11 +200,12 @@ def _date(value):
 
 
 class TitleForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = forms.IntegerField(widget=forms.HiddenInput, error_messages=INT_ERRORS)
     name = forms.CharField(label="Tên danh hiệu, hình thức", max_length=255)
     short_name = forms.CharField(label="Tên viết tắt", max_length=64, required=False)
     registrable = forms.BooleanField(label="Được đăng ký đầu năm học", required=False)
-    ladder_rank = forms.IntegerField(label="Bậc (0 = không thuộc bậc thang)", min_value=0, max_value=20)
+    ladder_rank = forms.IntegerField(label="Bậc (0 = không thuộc bậc thang)", min_value=0, max_value=20,
+                                     error_messages=INT_ERRORS)
     confirmed = forms.ChoiceField(label="Mức xác nhận", choices=CONFIRMED_CHOICES)
     notes = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     source = forms.CharField(label="Nguồn tham chiếu (văn bản gốc)", max_length=500, required=False)
@@ -181,12 +216,18 @@ class TitleForm(forms.Form):
     initiative_level = forms.ChoiceField(label="Sáng kiến được công nhận từ cấp", choices=LEVEL_CHOICES,
                                          required=False)
     min_months_worked = forms.IntegerField(label="Số tháng công tác tối thiểu trong năm học", min_value=1,
-                                           max_value=12, required=False,
+                                           max_value=12, required=False, error_messages=INT_ERRORS,
                                            help_text="Thời gian nghỉ thai sản được tính là thời gian công tác.")
     discipline_excludes = forms.BooleanField(label="Bị kỷ luật từ khiển trách trở lên trong năm thì không xét",
                                              required=False)
-    quota_percent = forms.DecimalField(label="Tỷ lệ tối đa (%)", min_value=Decimal("0.01"), max_value=Decimal("100"),
-                                       decimal_places=2, required=False)
+    quota_percent = forms.DecimalField(
+        label="Tỷ lệ tối đa (%)", min_value=Decimal("0.01"), max_value=Decimal("100"), decimal_places=2,
+        required=False, error_messages={
+            "invalid": "Nhập một số.", "min_value": "Tỷ lệ phải lớn hơn 0.",
+            "max_value": "Tỷ lệ không được lớn hơn 100.",
+            "max_decimal_places": "Chỉ ghi tối đa %(max)s chữ số thập phân.",
+            "max_digits": "Chỉ ghi tối đa %(max)s chữ số.",
+            "max_whole_digits": "Chỉ ghi tối đa %(max)s chữ số phần nguyên."})
     quota_basis = forms.ChoiceField(label="Tính trên số đăng ký", choices=(), required=False)
     quota_note = forms.CharField(label="Ghi chú hạn mức", max_length=500, required=False)
     quota_confirmed = forms.BooleanField(label="Hạn mức đã xác nhận", required=False)
@@ -209,14 +250,24 @@ class TitleForm(forms.Form):
             raise forms.ValidationError(f"Không đọc được JSON (dòng {exc.lineno}, cột {exc.colno}).") from exc
         if not isinstance(value, dict):
             raise forms.ValidationError("Phải là một đối tượng JSON, dạng {\"khóa\": giá trị}.")
-        clash = sorted((set(value) - {"disqualifiers"}) & (STRUCTURED | HIDDEN))
+        clash = sorted((set(value) - ADVANCED) & (STRUCTURED | HIDDEN))
         if clash:
             raise forms.ValidationError(f"Khóa {', '.join(clash)} được sửa ở các ô phía trên, không ghi ở đây.")
+        unknown = sorted(set(value) - ADVANCED - STRUCTURED - HIDDEN)
+        if unknown:
+            raise forms.ValidationError(
+                f"Bộ máy xét điều kiện không dùng khóa {', '.join(f'“{k}”' for k in unknown)}; "
+                f"ở đây chỉ ghi được: {', '.join(sorted(ADVANCED))}.")
         if "disqualifiers" in value and not (
                 isinstance(value["disqualifiers"], list) and all(isinstance(d, str) for d in value["disqualifiers"])):
             raise forms.ValidationError("“disqualifiers” phải là danh sách các chuỗi.")
         if "member_rules" in value and value["member_rules"] is not None and not isinstance(value["member_rules"], dict):
             raise forms.ValidationError("“member_rules” phải là một đối tượng JSON.")
+        unknown = sorted(set(value.get("member_rules") or {}) - MEMBER_RULES)
+        if unknown:
+            raise forms.ValidationError(
+                f"Bộ máy xét điều kiện không dùng khóa {', '.join(f'“{k}”' for k in unknown)} trong “member_rules”; "
+                f"chỉ ghi được: {', '.join(sorted(MEMBER_RULES))}.")
         return value
 
     def clean(self):
@@ -318,7 +369,10 @@ class TitleEditor:
         for title, formset in (("Điều kiện", self.prerequisites), ("Cấp quyết định", self.conferrers)):
             for i, errors in enumerate(formset.errors, start=1):
                 for name, msgs in errors.items():
-                    label = formset.forms[i - 1].fields[name].label if name in formset.forms[i - 1].fields else ""
+                    if name not in formset.forms[i - 1].fields:  # the row's own message names the row
+                        lines += [f"{title}: {m}" for m in msgs]
+                        continue
+                    label = formset.forms[i - 1].fields[name].label
                     lines += [f"{title}, dòng {i}, {label}: {m}" for m in msgs]
             lines += [f"{title}: {m}" for m in formset.non_form_errors()]
         return lines
@@ -378,6 +432,7 @@ class RegimeNewForm(forms.Form):
     texts = forms.CharField(label="Văn bản (mỗi dòng một văn bản)", required=False,
                             widget=forms.Textarea(attrs={"rows": 4}))
     first_year = forms.IntegerField(label="Áp dụng từ năm học (năm bắt đầu)", min_value=2000, max_value=2100,
+                                    error_messages=INT_ERRORS,
                                     help_text="Ví dụ 2025 cho năm học 2025-2026; chế độ đang áp dụng kết thúc ở năm học trước đó.")
 
     def __init__(self, *args, regimes=None, **kwargs):

@@ -50,7 +50,8 @@ def catalogue_home(request):
     regimes = selectors.regimes_overview()
     return render(request, "awards/catalogue_home.html", {
         "regimes": regimes,
-        "school_years": SchoolYear.objects.select_related("regime").order_by("-start_date"),
+        # Not "school_years": that name is the menu's year selector (context processor).
+        "catalogue_years": SchoolYear.objects.select_related("regime").order_by("-start_date"),
         "can_edit": services.can_edit_catalogue(request.user),
     })
 
@@ -71,7 +72,8 @@ def regime_detail(request, pk: int):
             return redirect("regime_detail", pk=regime.pk)
     return render(request, "awards/regime_detail.html", {
         "regime": regime, "titles": selectors.regime_titles(regime), "form": form,
-        "school_years": regime.school_years.order_by("start_date"),
+        # Not "school_years": that name is the menu's year selector (context processor).
+        "regime_years": regime.school_years.order_by("start_date"),
         "history": regime.history.select_related("history_user").order_by("-history_date")[:20],
         "can_edit": services.can_edit_catalogue(request.user),
     })

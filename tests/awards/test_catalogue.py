@@ -389,3 +389,99 @@ def test_evaluating_a_province_year_does_not_grow_with_people(tree, year, catalo
     with django_assert_max_num_queries(7):
         found = verdicts.verdicts_for(regs, year)
     assert len(found) == n and {v.status for v in found.values()} == {"eligible"}
+
+
+# --- refused edits the tester found ---------------------------------------------------------------
+
+def _new_row(title: Title) -> int:
+    """Index of the first empty prerequisite row of the edit page (0-based)."""
+    return len(_editor(title).prerequisites.initial or [])
+
+
+@pytest.mark.parametrize("consecutive,count,window,words", [
+    ("2", "2", "1", "Số năm liên tục"),  # the tester's "2 năm liên tục, 2 lần trong 1 năm"
+    ("2", "3", "", "Số năm liên tục"),  # 2 consecutive years cannot stand for 3 times: the count would be dropped
+    ("3", "", "5", "Số năm liên tục"),
+    ("0", "5", "3", "lớn hơn"),  # more times than school years in the window
+])
+def test_a_contradictory_prerequisite_row_is_refused_naming_the_row(catalogue, dept_admin, login,
+                                                                    consecutive, count, window, words):
+    title = _title("2017", "CSTDCS")
+    i = _new_row(title)
+    data = _post_data(title, **{f"pre-{i}-code": "LDTT", f"pre-{i}-consecutive_years": consecutive,
+                                f"pre-{i}-count": count, f"pre-{i}-window_years": window})
+    response = login(dept_admin).post(reverse("title_edit", args=[title.pk]), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Chưa lưu" in page and f"Dòng {i + 1}:" in page and words in page
+    fresh = Title.objects.get(pk=title.pk)
+    assert fresh.revision == 1 and fresh.criteria == title.criteria
+
+
+def test_a_count_within_a_window_or_consecutive_years_alone_are_still_saved(catalogue, dept_admin):
+    title = _title("2017", "CSTDCS")
+    i = _new_row(title)
+    # The last two: a count the consecutive run already implies (titles.yaml's CSTĐCS "1 năm, 1 lần").
+    for consecutive, count, window in (("0", "2", "3"), ("0", "3", "3"), ("2", "", ""), ("0", "2", ""),
+                                       ("1", "1", ""), ("3", "2", "5")):
+        editor = _editor(title, _post_data(title, **{
+            f"pre-{i}-code": "LDTT", f"pre-{i}-consecutive_years": consecutive,
+            f"pre-{i}-count": count, f"pre-{i}-window_years": window}))
+        assert editor.is_valid(), editor.error_summary()
+
+
+@pytest.mark.parametrize("code,advanced,key", [
+    ("CSTDCS", '{"foo": 1}', "foo"),
+    ("CSTDCS", '{"disqualifiers": ["x"], "min_ratng": "HTXSNV"}', "min_ratng"),
+    ("TTLDTT", '{"member_rules": {"min_share_ldt": 0.5}}', "min_share_ldt"),
+])
+def test_unknown_advanced_keys_are_refused_naming_the_key(catalogue, dept_admin, login, code, advanced, key):
+    title = _title("2023" if code == "TTLDTT" else "2017", code)
+    response = login(dept_admin).post(reverse("title_edit", args=[title.pk]), _post_data(title, advanced=advanced))
+    page = response.content.decode()
+    assert response.status_code == 200 and "Chưa lưu" in page and f"“{key}”" in page
+    fresh = Title.objects.get(pk=title.pk)
+    assert fresh.revision == 1 and fresh.criteria == title.criteria
+
+
+def test_known_advanced_keys_are_still_saved(catalogue, dept_admin):
+    title = _title("2023", "TTLDTT")
+    advanced = '{"member_rules": {"min_share_ldtt": 0.6, "share_strictly_greater": true}, "disqualifiers": ["x"]}'
+    editor = _editor(title, _post_data(title, advanced=advanced))
+    assert editor.is_valid(), editor.error_summary()
+    assert editor.values()["criteria"]["member_rules"]["min_share_ldtt"] == 0.6
+
+
+def test_the_regime_page_keeps_the_menus_year_selector(catalogue, year, dept_admin, login):
+    later = school_year("2024-2025")
+    regime = regime_of(later)
+    assert regime_of(year) != regime
+    page = login(dept_admin).get(reverse("regime_detail", args=[regime.pk])).content.decode()
+    switcher = page.split('id="year-select"', 1)[1].split("</select>", 1)[0]
+    assert 'value="2020-2021"' in switcher and 'value="2024-2025"' in switcher
+    own = page.split("Năm học được xét theo chế độ này:", 1)[1].split("</p>", 1)[0]
+    assert "2024-2025" in own and "2020-2021" not in own
+    home = login(dept_admin).get(reverse("catalogue_home")).content.decode()
+    assert 'value="2020-2021"' in home.split('id="year-select"', 1)[1].split("</select>", 1)[0]
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("ladder_rank", "abc", "Nhập một số nguyên."),
+    ("ladder_rank", "2.5", "Nhập một số nguyên."),
+    ("quota_percent", "abc", "Nhập một số."),
+    ("ladder_rank", "21", "nhỏ hơn hoặc bằng 20."),
+    ("ladder_rank", "-1", "lớn hơn hoặc bằng 0."),
+    ("quota_percent", "150", "không được lớn hơn 100."),
+    ("pre-0-count", "0", "lớn hơn hoặc bằng 1."),
+])
+def test_number_fields_speak_proper_vietnamese(catalogue, dept_admin, login, field, value, message):
+    title = _title("2017", "CSTDCS")
+    page = login(dept_admin).post(reverse("title_edit", args=[title.pk]),
+                                  _post_data(title, **{field: value})).content.decode()
+    assert "Chưa lưu" in page and message in page
+    assert "tổng thể" not in page and " ." not in page.replace("… .", "")
+
+
+def test_the_new_regime_form_speaks_proper_vietnamese(catalogue, dept_admin, login):
+    page = login(dept_admin).post(reverse("regime_new"), {"code": "2030", "name": "X", "first_year": "abc"})
+    assert "Nhập một số nguyên." in page.content.decode() and "tổng thể" not in page.content.decode()

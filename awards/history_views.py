@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from awards import history_import as hi
 from awards.history_selectors import can_import_history, collective_history, title_labels, unit_history
 from awards.history_template import history_template_workbook
+from registrations.import_views import checked_upload
 from registrations.models import ImportBatch, SchoolYear
 from units.selectors import get_unit_for_user_or_404, unit_as_of
 
@@ -55,12 +56,8 @@ def history_upload(request, unit_pk: int, year: str):
         return redirect("history_page", unit_pk=unit.pk, year=school_year.code)
     if not can_import_history(request.user, unit):
         raise PermissionDenied("Bạn không có quyền nhập lịch sử thi đua của đơn vị này.")
-    upload = request.FILES.get("file")
+    upload = checked_upload(request)
     if upload is None:
-        messages.error(request, "Chưa chọn tệp Excel để tải lên.")
-        return redirect("history_page", unit_pk=unit.pk, year=school_year.code)
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        messages.error(request, f"Tệp nặng {upload.size / 1e6:.1f} MB, vượt giới hạn {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
         return redirect("history_page", unit_pk=unit.pk, year=school_year.code)
     batch = hi.history_batch_create(unit=unit, school_year=school_year, user=request.user, file_name=upload.name,
                                     content=upload.read())

@@ -27,6 +27,19 @@ def _context(request, unit_pk: int, year: str):
     return unit, school_year, dossier
 
 
+def checked_upload(request):
+    """The uploaded Excel file, or None once the officer has been told what is wrong with it
+    (shared by the registration and the history imports)."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Chưa chọn tệp Excel để tải lên.")
+        return None
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        messages.error(request, f"Tệp nặng {upload.size / 1e6:.1f} MB, vượt giới hạn {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
+        return None
+    return upload
+
+
 def template_download(request, unit_pk: int, year: str):
     unit, school_year, _ = _context(request, unit_pk, year)
     content = template_workbook(unit, school_year, request.user)
@@ -42,12 +55,8 @@ def import_upload(request, unit_pk: int, year: str):
         return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
     if not services.can_edit(request.user, unit):
         raise PermissionDenied("Bạn không có quyền nhập hồ sơ của đơn vị này.")
-    upload = request.FILES.get("file")
+    upload = checked_upload(request)
     if upload is None:
-        messages.error(request, "Chưa chọn tệp Excel để tải lên.")
-        return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        messages.error(request, f"Tệp nặng {upload.size / 1e6:.1f} MB, vượt giới hạn {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
         return redirect("dossier_page", unit_pk=unit.pk, year=school_year.code)
     content = upload.read()
     batch = ImportBatch.objects.create(

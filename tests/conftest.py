@@ -30,6 +30,24 @@ def _fresh_tree_cache():
     clear_rules_cache()
 
 
+@pytest.fixture(scope="module")
+def seeded(request, django_db_setup, django_db_blocker):
+    """The whole demo province, seeded once for the module that asks (its TODAY), inside a
+    transaction rolled back at the module's end."""
+    from django.db import transaction
+
+    from units import demo
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield demo.seed_demo(today=request.module.TODAY)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def tree(db):
     sgd = UnitFactory(code="SGD", name="Sở Giáo dục và Đào tạo tỉnh Thử", level="SGD")

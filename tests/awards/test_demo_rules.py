@@ -14,7 +14,6 @@ import math
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from awards.models import AnnualRecord, RecognisedTitle
@@ -29,18 +28,6 @@ from units.selectors import employed_during
 TODAY = datetime.date(2026, 12, 3)
 REPORT = demo.load_report()
 SCHOOLS = REPORT["individual_registrations_in_dossiers"]["units"]  # code -> [LĐTT, CSTĐCS, CSTĐ tỉnh]
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield demo.seed_demo(today=TODAY)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 pytestmark = pytest.mark.django_db

@@ -535,3 +535,22 @@ def test_every_discipline_the_rules_know_is_a_choice_of_the_record():
 
     assert set(DISCIPLINES) == set(AnnualRecord.Discipline.values)
     assert AnnualRecord.Discipline("giang_chuc").label == "Giáng chức"
+
+
+@pytest.mark.parametrize("page", ["import_upload", "history_upload"])
+def test_both_uploads_say_what_is_wrong_with_the_file_and_keep_nothing(tree, year, make_user, login, settings, page):
+    """One check for the registration and the history uploads: no file chosen, or too big."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from registrations.models import ImportBatch
+    from units.models import Role
+
+    settings.IMPORT_MAX_BYTES = 10
+    client = login(make_user("a1", Role.SCHOOL_OFFICER))
+    url = reverse(page, args=[tree["a1"].pk, year.code])
+    none = client.post(url, {}, follow=True).content.decode()
+    assert "Chưa chọn tệp Excel để tải lên." in none
+    big = client.post(url, {"file": SimpleUploadedFile("lon.xlsx", b"x" * 2_000_000)}, follow=True).content.decode()
+    assert "vượt giới hạn" in big and "2.0 MB" in big
+    assert not ImportBatch.objects.exists()

@@ -14,7 +14,6 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 
 from registrations.models import SchoolYear
@@ -45,18 +44,6 @@ def counts() -> dict[str, int]:
         "accounts": User.objects.count(),
         "school_years": SchoolYear.objects.count(),
     }
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield demo.seed_demo(today=TODAY)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 pytestmark = pytest.mark.django_db

@@ -204,3 +204,58 @@ def regime_create_from(*, source: Regime, code: str, name: str, texts: list[str]
         if regime.governs(year.start_year) and year.regime_id in (None, getattr(previous, "pk", None)):
             school_year_set_regime(school_year=year, regime=regime, user=user)
     return regime
+
+
+# --- school years: the Sở opens the next one and moves each through its statuses -------------
+
+def _next_date(day):
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29/02
+        return day.replace(year=day.year + 1, day=28)
+
+
+@transaction.atomic
+def school_year_open_next(*, user):
+    """Create the school year after the latest one, with the same calendar a year later
+    (status "Chuẩn bị"); its regime comes from the regimes' years (SchoolYear.save)."""
+    from registrations.models import SchoolYear
+
+    _require_editor(user)
+    latest = SchoolYear.objects.select_for_update().order_by("-start_date").first()
+    if latest is None:
+        raise CatalogueError({"school_year": "Chưa có năm học nào để dựa vào; hãy tạo năm học đầu tiên trong trang quản trị."})
+    start = latest.start_year + 1
+    year = SchoolYear(
+        code=f"{start}-{start + 1}", start_date=_next_date(latest.start_date), end_date=_next_date(latest.end_date),
+        registration_deadline=_next_date(latest.registration_deadline) if latest.registration_deadline else None,
+        status=SchoolYear.Status.PREPARING,
+    )
+    year.full_clean()
+    year.save()
+    return year
+
+
+# The order a school year goes through; one step back is allowed (a mistaken click), not more.
+YEAR_STATUS_ORDER = ["preparing", "registration_open", "evaluation", "closed"]
+
+
+@transaction.atomic
+def school_year_set_status(*, school_year, status: str, user):
+    from registrations.models import SchoolYear
+
+    _require_editor(user)
+    school_year = SchoolYear.objects.select_for_update().get(pk=school_year.pk)
+    if status not in YEAR_STATUS_ORDER:
+        raise CatalogueError({"status": "Trạng thái năm học không hợp lệ."})
+    if school_year.status == SchoolYear.Status.CLOSED and status != school_year.status:
+        # Its dossiers, quotas and regime were settled on closing; a closed year is read-only.
+        raise CatalogueError({"status": f"Năm học {school_year.code} đã kết thúc: không mở lại được."})
+    step = YEAR_STATUS_ORDER.index(status) - YEAR_STATUS_ORDER.index(school_year.status)
+    if abs(step) > 1:
+        raise CatalogueError({"status": (
+            f"Năm học {school_year.code} đang “{school_year.get_status_display()}”: chỉ chuyển sang trạng thái "
+            "liền trước hoặc liền sau.")})
+    school_year.status = status
+    school_year.save(update_fields=["status"])
+    return school_year

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from awards import catalogue_services as services
@@ -37,21 +37,33 @@ def catalogue_reader(view):
 def catalogue_home(request):
     """Regimes with their texts and years, and which regime each school year is evaluated under."""
     if request.method == "POST":
-        year = get_object_or_404(SchoolYear, pk=request.POST.get("school_year") or 0)
-        regime = get_object_or_404(Regime, pk=request.POST.get("regime") or 0)
+        op = request.POST.get("op", "regime")
         try:
-            moved = services.school_year_set_regime(school_year=year, regime=regime, user=request.user)
+            if op == "next_year":
+                year = services.school_year_open_next(user=request.user)
+                messages.success(request, f"Đã mở năm học {year.code} (chuẩn bị), xét theo “{year.regime.name if year.regime else '—'}”.")
+            elif op == "status":
+                year = get_object_or_404(SchoolYear, pk=request.POST.get("school_year") or 0)
+                year = services.school_year_set_status(school_year=year, status=request.POST.get("status", ""),
+                                                       user=request.user)
+                messages.success(request, f"Năm học {year.code}: {year.get_status_display().lower()}.")
+            else:
+                year = get_object_or_404(SchoolYear, pk=request.POST.get("school_year") or 0)
+                regime = get_object_or_404(Regime, pk=request.POST.get("regime") or 0)
+                moved = services.school_year_set_regime(school_year=year, regime=regime, user=request.user)
+                messages.success(request, f"Năm học {year.code} được xét theo “{regime.name}”"
+                                          + (f"; {moved} đăng ký chuyển sang danh mục của chế độ này." if moved else "."))
         except services.CatalogueError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Năm học {year.code} được xét theo “{regime.name}”"
-                                      + (f"; {moved} đăng ký chuyển sang danh mục của chế độ này." if moved else "."))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
         return redirect("catalogue_home")
     regimes = selectors.regimes_overview()
     return render(request, "awards/catalogue_home.html", {
         "regimes": regimes,
         # Not "school_years": that name is the menu's year selector (context processor).
         "catalogue_years": SchoolYear.objects.select_related("regime").order_by("-start_date"),
+        "year_statuses": SchoolYear.Status.choices,
         "can_edit": services.can_edit_catalogue(request.user),
     })
 

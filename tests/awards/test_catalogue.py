@@ -485,3 +485,45 @@ def test_number_fields_speak_proper_vietnamese(catalogue, dept_admin, login, fie
 def test_the_new_regime_form_speaks_proper_vietnamese(catalogue, dept_admin, login):
     page = login(dept_admin).post(reverse("regime_new"), {"code": "2030", "name": "X", "first_year": "abc"})
     assert "Nhập một số nguyên." in page.content.decode() and "tổng thể" not in page.content.decode()
+
+
+# --- school years opened and moved through their statuses by the Sở --------------------------------
+
+def test_the_department_admin_opens_the_next_school_year_with_its_regime(catalogue, dept_admin, login):
+    latest = school_year("2026-2027", status=SchoolYear.Status.REGISTRATION_OPEN)
+    response = login(dept_admin).post(reverse("catalogue_home"), {"op": "next_year"}, follow=True)
+    assert "Đã mở năm học 2027-2028" in response.content.decode()
+    new = SchoolYear.objects.get(code="2027-2028")
+    assert (new.start_date, new.end_date) == (latest.start_date.replace(year=2027), latest.end_date.replace(year=2028))
+    assert new.registration_deadline == latest.registration_deadline.replace(year=2027)
+    assert new.status == SchoolYear.Status.PREPARING and new.regime.code == "2023"
+    # Twice: the next one again, never a duplicate.
+    login(dept_admin).post(reverse("catalogue_home"), {"op": "next_year"})
+    assert SchoolYear.objects.filter(code__in=["2027-2028", "2028-2029"]).count() == 2
+
+
+@pytest.mark.parametrize("start, to, ok", [
+    ("preparing", "registration_open", True),
+    ("registration_open", "evaluation", True),
+    ("evaluation", "registration_open", True),  # one step back: a mistaken click
+    ("evaluation", "closed", True),
+    ("preparing", "closed", False),  # skipping steps
+    ("closed", "evaluation", False),  # a closed year is settled
+])
+def test_a_school_year_moves_one_status_at_a_time_and_a_closed_one_stays_closed(catalogue, dept_admin, login,
+                                                                                 start, to, ok):
+    year = school_year("2026-2027", status=start)
+    response = login(dept_admin).post(reverse("catalogue_home"),
+                                      {"op": "status", "school_year": year.pk, "status": to}, follow=True)
+    assert SchoolYear.objects.get(pk=year.pk).status == (to if ok else start)
+    if not ok:
+        assert "không mở lại được" in response.content.decode() or "liền trước hoặc liền sau" in response.content.decode()
+
+
+def test_only_the_department_admin_opens_or_moves_school_years(catalogue, dept_reviewer, login):
+    year = school_year("2026-2027", status=SchoolYear.Status.PREPARING)
+    client = login(dept_reviewer)
+    assert client.post(reverse("catalogue_home"), {"op": "next_year"}).status_code == 403
+    assert client.post(reverse("catalogue_home"), {"op": "status", "school_year": year.pk,
+                                                    "status": "registration_open"}).status_code == 403
+    assert SchoolYear.objects.count() == 1 and SchoolYear.objects.get().status == SchoolYear.Status.PREPARING

@@ -301,6 +301,9 @@ def test_a_judged_year_cannot_move_to_another_regime(tree, year, rated, dept_adm
                                       {"school_year": year.pk, "regime": Regime.objects.get(code="2023").pk}, follow=True)
     assert expected in response.content.decode()
     assert SchoolYear.objects.get(pk=year.pk).regime.code == "2017"
+    # A closed year's regime is shown, not offered for change.
+    shown = login(dept_admin).get(reverse("catalogue_home")).content.decode()
+    assert (f'id="regime-{year.pk}"' in shown) == (state != "closed")
     assert set(Registration.objects.filter(school_year=year).values_list("pk", "title_id")) == before
 
 

@@ -116,6 +116,11 @@ class RegistrationDossier(models.Model):
         return f"{self.unit} · {self.school_year}"
 
     @property
+    def judged_at(self):
+        """When the Sở accepted it, while it stays accepted: quotas are judged as at that moment."""
+        return self.accepted_at if self.status == self.Status.ACCEPTED else None
+
+    @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 

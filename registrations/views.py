@@ -117,14 +117,12 @@ def dossier_page(request, unit_pk: int, year: str):
         for row in collective_rows:
             overlay(row, "u" if row.subject == "unit" else f"c_{row.subject_id}")
     titles = list(registrable_titles(school_year))
-    accepted = dossier is not None and dossier.status == RegistrationDossier.Status.ACCEPTED
-    # An accepted dossier is judged under the province's caps as they stood at its acceptance.
-    summary, quotas = dossier_quotas(unit, school_year, registrations, titles,
-                                     accepted_at=dossier.accepted_at if accepted else None)
+    judged_at = dossier.judged_at if dossier is not None else None
+    summary, quotas = dossier_quotas(unit, school_year, registrations, titles, accepted_at=judged_at)
     timeline = selectors.dossier_timeline(dossier)
     # An exceeded cap the Sở accepted anyway shows the reviewer's reason next to it, every time.
     quota_override = next((e for e in reversed(timeline) if e.action == DossierEvent.Action.OVERRIDE), None) \
-        if accepted and any(q.exceeded for q in quotas) else None
+        if judged_at and any(q.exceeded for q in quotas) else None
     return render(request, "registrations/dossier_page.html", {
         "unit": unit,
         "state": unit_as_of(unit, school_year.start_year),

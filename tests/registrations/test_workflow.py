@@ -293,3 +293,13 @@ def test_the_blocking_message_names_only_what_blocks(ineligible, quotas, expecte
     from registrations.services import DossierBlocked
 
     assert str(DossierBlocked(ineligible, quotas)) == expected
+
+
+def test_only_an_accepted_dossier_is_judged_as_at_its_acceptance():
+    """A dossier accepted, then returned (accepted_at kept as a fact), is judged under today's rules."""
+    import datetime as dt
+
+    at = dt.datetime(2020, 10, 24, 9, 0, tzinfo=dt.timezone.utc)
+    assert RegistrationDossier(status=Status.ACCEPTED, accepted_at=at).judged_at == at
+    assert RegistrationDossier(status=Status.RETURNED, accepted_at=at).judged_at is None
+    assert RegistrationDossier(status=Status.SUBMITTED).judged_at is None

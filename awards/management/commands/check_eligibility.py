@@ -47,8 +47,8 @@ class Command(BaseCommand):
                                           r.collective.name if r.collective_id else "", r.pk))
         verdicts = verdicts_for(registrations, year, unit=unit)
         dossier = RegistrationDossier.objects.filter(unit=unit, school_year=year).first()
-        accepted_at = dossier.accepted_at if dossier and dossier.status == RegistrationDossier.Status.ACCEPTED else None
-        _, quotas = dossier_quotas(unit, year, registrations, list(registrable_titles(year)), accepted_at=accepted_at)
+        _, quotas = dossier_quotas(unit, year, registrations, list(registrable_titles(year)),
+                                   accepted_at=dossier.judged_at if dossier else None)
         getattr(self, f"_{options['format']}")(unit, year, registrations, verdicts, quotas)
 
     def _json(self, unit, year, registrations, verdicts, quotas):
